@@ -1,0 +1,5 @@
+package io.ragline.core.event;
+
+public enum DocumentOp {
+    UPSERT, DELETE
+}

@@ -1,0 +1,39 @@
+package io.ragline.core.event;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Map;
+
+/**
+ * The public document contract, {@code ragline.document.v1}, as producers publish it to
+ * {@code ragline.documents}. Validation lives in the ingest topology, not here: this record
+ * holds whatever parsed.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record DocumentV1(
+        String schema,
+        String id,
+        String tenant,
+        DocumentOp op,
+        String title,
+        String text,
+        String contentType,
+        String source,
+        String language,
+        Map<String, Object> metadata) {
+
+    public static final String SCHEMA = "ragline.document.v1";
+
+    public static DocumentV1 upsert(String tenant, String id, String title, String text, String contentType,
+                                    String source, Map<String, Object> metadata) {
+        return new DocumentV1(SCHEMA, id, tenant, DocumentOp.UPSERT, title, text, contentType, source, "en",
+                metadata);
+    }
+
+    public static DocumentV1 delete(String tenant, String id) {
+        return new DocumentV1(SCHEMA, id, tenant, DocumentOp.DELETE, null, null, null, null, null, null);
+    }
+
+    public DocumentOp opOrDefault() {
+        return op == null ? DocumentOp.UPSERT : op;
+    }
+}

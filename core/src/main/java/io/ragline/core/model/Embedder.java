@@ -1,0 +1,24 @@
+package io.ragline.core.model;
+
+import java.util.List;
+
+/** Turns text into unit-length vectors. Implementations are thread-safe. */
+public interface Embedder extends AutoCloseable {
+    /** A stable name for the model, recorded with every vector. */
+    default String modelId() {
+        return "bge-small-en-v1.5-q";
+    }
+
+    int dimension();
+
+    int maxTokens();
+
+    /** Embeds passages (documents/chunks) in one batch; vectors are L2-normalised. */
+    List<float[]> embedPassages(List<String> passages);
+
+    /** Embeds a search query (the model's query prefix is applied here). */
+    float[] embedQuery(String query);
+
+    @Override
+    void close();
+}

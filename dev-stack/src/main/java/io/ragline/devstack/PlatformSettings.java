@@ -1,0 +1,29 @@
+package io.ragline.devstack;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Everything the embedded platform can be told; the CLI maps flags and environment variables here. */
+public record PlatformSettings(
+        Path dataDir,
+        String host,
+        int kafkaPort,
+        int kafkaControllerPort,
+        int temporalPort,
+        int postgresPort,
+        int httpPort,
+        int partitions,
+        int embedThreads,
+        int embedBatch,
+        Duration indexTimeout) {
+
+    public static PlatformSettings defaults(Path dataDir) {
+        return new PlatformSettings(dataDir, "127.0.0.1", 9092, 9093, 7233, 15432, 8080, 3, 2, 8,
+                Duration.ofMinutes(30));
+    }
+
+    public PlatformSettings withPorts(int kafka, int controller, int temporal, int postgres, int http) {
+        return new PlatformSettings(dataDir, host, kafka, controller, temporal, postgres, http, partitions,
+                embedThreads, embedBatch, indexTimeout);
+    }
+}

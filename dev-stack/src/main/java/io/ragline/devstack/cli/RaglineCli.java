@@ -1,0 +1,33 @@
+package io.ragline.devstack.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ragline} command line: run the embedded platform, publish documents, search. */
+@Command(name = "ragline", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Stream documents into a hybrid (BM25 + vector) retrieval index and search it.",
+        subcommands = {UpCommand.class, PublishCommand.class, SearchCommand.class, CommandLine.HelpCommand.class},
+        footer = {"", "Start with:  ./ragline up        then, in another terminal:",
+                "             ./ragline publish samples/",
+                "             ./ragline search \"how are document versions activated\""})
+public final class RaglineCli implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        int exit = new CommandLine(new RaglineCli())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println(cmd.getColorScheme().errorText("error: " + e.getMessage()));
+                    return 1;
+                })
+                .execute(args);
+        if (exit != 0 || !"up".equals(args.length > 0 ? args[0] : "")) {
+            System.exit(exit);
+        }
+    }
+}

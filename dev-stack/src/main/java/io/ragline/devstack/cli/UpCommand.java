@@ -1,0 +1,79 @@
+package io.ragline.devstack.cli;
+
+import io.ragline.devstack.EmbeddedPlatform;
+import io.ragline.devstack.PlatformSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = {"Run the whole platform embedded in this JVM: Kafka (KRaft), the Temporal test server, "
+                + "PostgreSQL, the ingest topology, an embedding worker, the indexer and the search API.",
+                "Every option can also be set by the environment variable shown in its description."})
+final class UpCommand implements Runnable {
+    @Option(names = "--data-dir", defaultValue = "${env:RAGLINE_DATA_DIR:-./data}",
+            description = "Where all state lives; a second start continues from it (RAGLINE_DATA_DIR, default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--host", defaultValue = "${env:RAGLINE_HOST:-127.0.0.1}",
+            description = "Interface the search API and Kafka listen on (RAGLINE_HOST, default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--http-port", defaultValue = "${env:RAGLINE_HTTP_PORT:-8080}",
+            description = "Search API port (RAGLINE_HTTP_PORT, default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--kafka-port", defaultValue = "${env:RAGLINE_KAFKA_PORT:-9092}",
+            description = "Kafka broker port (RAGLINE_KAFKA_PORT, default: ${DEFAULT-VALUE}).")
+    int kafkaPort;
+
+    @Option(names = "--kafka-controller-port", defaultValue = "${env:RAGLINE_KAFKA_CONTROLLER_PORT:-9093}",
+            description = "Kafka KRaft controller port (RAGLINE_KAFKA_CONTROLLER_PORT, default: ${DEFAULT-VALUE}).")
+    int kafkaControllerPort;
+
+    @Option(names = "--temporal-port", defaultValue = "${env:RAGLINE_TEMPORAL_PORT:-7233}",
+            description = "Temporal test server gRPC port (RAGLINE_TEMPORAL_PORT, default: ${DEFAULT-VALUE}).")
+    int temporalPort;
+
+    @Option(names = "--postgres-port", defaultValue = "${env:RAGLINE_POSTGRES_PORT:-15432}",
+            description = "Embedded PostgreSQL port (RAGLINE_POSTGRES_PORT, default: ${DEFAULT-VALUE}).")
+    int postgresPort;
+
+    @Option(names = "--partitions", defaultValue = "${env:RAGLINE_PARTITIONS:-3}",
+            description = "Partitions of topics created on first start (RAGLINE_PARTITIONS, default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--embed-threads", defaultValue = "${env:RAGLINE_EMBED_THREADS:-2}",
+            description = "ONNX Runtime intra-op threads of the embedding model (RAGLINE_EMBED_THREADS, default: ${DEFAULT-VALUE}).")
+    int embedThreads;
+
+    @Option(names = "--embed-batch", defaultValue = "${env:RAGLINE_EMBED_BATCH:-8}",
+            description = "Chunks per embedding transaction at most (RAGLINE_EMBED_BATCH, default: ${DEFAULT-VALUE}).")
+    int embedBatch;
+
+    @Option(names = "--index-timeout", defaultValue = "${env:RAGLINE_INDEX_TIMEOUT:-PT30M}",
+            description = "How long a document version may take to be indexed before it is FAILED, ISO-8601 "
+                    + "(RAGLINE_INDEX_TIMEOUT, default: ${DEFAULT-VALUE}).")
+    Duration indexTimeout;
+
+    @Override
+    public void run() {
+        PlatformSettings settings = new PlatformSettings(dataDir, host, kafkaPort, kafkaControllerPort, temporalPort,
+                postgresPort, httpPort, partitions, embedThreads, embedBatch, indexTimeout);
+        EmbeddedPlatform platform = EmbeddedPlatform.start(settings, System.out);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println(" stopping ragline...");
+            platform.close();
+            System.out.println(" ragline stopped.");
+            stopped.countDown();
+        }, "ragline-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

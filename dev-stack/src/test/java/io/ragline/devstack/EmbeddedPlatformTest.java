@@ -1,0 +1,163 @@
+package io.ragline.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ragline.core.event.DocumentV1;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The walking skeleton end to end: the real broker, Temporal test server, PostgreSQL, embedding
+ * model and Lucene index in one JVM, driven only through Kafka and HTTP as users would.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class EmbeddedPlatformTest {
+    private static final int DOCUMENTS = 20;
+    private static final Duration SETTLE = Duration.ofMinutes(3);
+
+    @TempDir
+    Path tempDir;
+
+    private EmbeddedPlatform platform;
+
+    @AfterAll
+    void stop() {
+        if (platform != null) {
+            platform.close();
+        }
+    }
+
+    private EmbeddedPlatform startPlatform() throws IOException {
+        PlatformSettings settings = PlatformSettings.defaults(tempDir.resolve("data"))
+                .withPorts(freePort(), freePort(), freePort(), freePort(), freePort());
+        return EmbeddedPlatform.start(settings, System.out);
+    }
+
+    @Test
+    @Order(1)
+    void publishedDocumentsBecomeSearchableOnceAndBadRecordsGoToTheDlq() throws Exception {
+        platform = startPlatform();
+        try (PlatformClient client = new PlatformClient(platform.bootstrapServers(), platform.httpPort())) {
+            for (int i = 0; i < DOCUMENTS; i++) {
+                client.publish(document(i));
+            }
+            client.publishRaw("default/broken", "{not json".getBytes(StandardCharsets.UTF_8));
+
+            await().atMost(SETTLE).untilAsserted(() -> {
+                JsonNode stats = client.get("/v1/stats");
+                assertThat(stats.path("documents").path("active").asLong()).isEqualTo(DOCUMENTS);
+                assertThat(stats.path("documents").path("pending").asLong()).isZero();
+                assertThat(stats.path("dlq").asLong()).isEqualTo(1);
+            });
+            long chunks = client.get("/v1/stats").path("chunks").asLong();
+            assertThat(chunks).isGreaterThanOrEqualTo(DOCUMENTS);
+
+            // a phrase only document 7 contains ranks it first (hybrid and keyword), near the top (vector)
+            for (String mode : List.of("hybrid", "keyword")) {
+                PlatformClient.Response response = client.search(uniquePhrase(7), 5, mode);
+                assertThat(response.status()).as(mode).isEqualTo(200);
+                assertThat(response.body().path("results").get(0).path("documentId").asText()).as(mode)
+                        .isEqualTo(id(7));
+            }
+            JsonNode semantic = client.search(uniquePhrase(7), 3, "vector").body().path("results");
+            assertThat(semantic.findValuesAsText("documentId")).contains(id(7));
+
+            // publishing it again unchanged is a no-op: same version, same chunk count
+            RecordMetadata again = client.publish(document(7));
+            awaitIngestCommitted(again);
+            JsonNode doc = client.get("/v1/documents/" + id(7));
+            assertThat(doc.path("status").asText()).isEqualTo("ACTIVE");
+            assertThat(doc.path("version").asLong()).isEqualTo(1);
+            assertThat(doc.path("activeVersion").asLong()).isEqualTo(1);
+            assertThat(client.get("/v1/stats").path("chunks").asLong()).isEqualTo(chunks);
+            assertThat(platform.index().activeChunks()).isEqualTo(chunks);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aRestartOnTheSameDataDirectoryKeepsWhatWasIndexed() throws Exception {
+        platform.close();
+        platform = startPlatform();
+        try (PlatformClient client = new PlatformClient(platform.bootstrapServers(), platform.httpPort())) {
+            JsonNode stats = client.get("/v1/stats");
+            assertThat(stats.path("documents").path("active").asLong()).isEqualTo(DOCUMENTS);
+            PlatformClient.Response response = client.search(uniquePhrase(13), 3, "hybrid");
+            assertThat(response.body().path("results").get(0).path("documentId").asText()).isEqualTo(id(13));
+
+            // and it keeps ingesting: an update replaces version 1 with version 2
+            client.publish(DocumentV1.upsert("default", id(13), "Note 13, revised",
+                    "The revised note mentions a heliotrope lighthouse instead.", "text/plain", "test", Map.of()));
+            await().atMost(SETTLE).untilAsserted(() ->
+                    assertThat(client.get("/v1/documents/" + id(13)).path("activeVersion").asLong()).isEqualTo(2));
+            JsonNode hit = client.search("heliotrope lighthouse", 3, "hybrid").body().path("results").get(0);
+            assertThat(hit.path("documentId").asText()).isEqualTo(id(13));
+            assertThat(hit.path("version").asLong()).isEqualTo(2);
+            JsonNode old = client.search(uniquePhrase(13), 10, "keyword").body().path("results");
+            assertThat(old.findValuesAsText("chunkId")).noneMatch(c -> c.contains(id(13) + "#1#"));
+        }
+    }
+
+    /** Waits until the ingest topology has committed past a record: it has been processed. */
+    private void awaitIngestCommitted(RecordMetadata record) {
+        TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()))) {
+            await().atMost(SETTLE).untilAsserted(() -> {
+                Map<TopicPartition, OffsetAndMetadata> offsets = admin
+                        .listConsumerGroupOffsets(EmbeddedPlatform.INGEST_APPLICATION_ID)
+                        .partitionsToOffsetAndMetadata().get();
+                assertThat(offsets.get(tp)).isNotNull();
+                assertThat(offsets.get(tp).offset()).isGreaterThan(record.offset());
+            });
+        }
+    }
+
+    private static final String[] WORDS = {"amber", "basalt", "cobalt", "dahlia", "ember", "fjord", "garnet",
+            "harbor", "indigo", "juniper", "kestrel", "lantern", "meadow", "nectar", "obsidian", "pewter",
+            "quartz", "russet", "saffron", "tundra"};
+
+    private static String id(int i) {
+        return String.format("note-%02d.txt", i);
+    }
+
+    private static final String[] ANIMALS = {"axolotl", "bison", "caracal", "dugong", "egret", "ferret", "gecko",
+            "hoopoe", "ibex", "jackal", "koala", "lemur", "marmot", "narwhal", "ocelot", "pangolin", "quokka",
+            "raccoon", "stoat", "tapir"};
+
+    /** Two words that appear in exactly one document. */
+    private static String uniquePhrase(int i) {
+        return WORDS[i] + " " + ANIMALS[i];
+    }
+
+    private static DocumentV1 document(int i) {
+        String text = "Field note " + i + ". The " + uniquePhrase(i) + " expedition reached the valley at dawn. "
+                + "Everyone wrote down what they saw, and the archive kept a copy of each report.";
+        return DocumentV1.upsert("default", id(i), "Note " + i, text, "text/plain", "test", Map.of("n", i));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}

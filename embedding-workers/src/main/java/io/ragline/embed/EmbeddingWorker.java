@@ -1,0 +1,167 @@
+package io.ragline.embed;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.ragline.core.Topics;
+import io.ragline.core.event.ChunkEvent;
+import io.ragline.core.event.EmbeddingEvent;
+import io.ragline.core.json.Json;
+import io.ragline.core.model.Embedder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Embeds chunks from {@code ragline.chunks} into {@code ragline.embeddings}. Each polled batch is
+ * one Kafka transaction holding its embeddings and its consumer offsets: a worker killed
+ * mid-batch loses nothing (the batch is consumed again) and duplicates nothing (its partial
+ * output is aborted and invisible to read-committed readers).
+ */
+public final class EmbeddingWorker implements Runnable, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddingWorker.class);
+
+    private final EmbeddingWorkerConfig config;
+    private final Embedder embedder;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Counter embedded;
+    private final Timer batchLatency;
+    private final DistributionSummary batchSize;
+
+    public EmbeddingWorker(EmbeddingWorkerConfig config, Embedder embedder, MeterRegistry registry) {
+        this.config = config;
+        this.embedder = embedder;
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                ConsumerConfig.GROUP_ID_CONFIG, config.groupId(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch(),
+                ConsumerConfig.CLIENT_ID_CONFIG, "ragline-embedder-" + config.instanceId()),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, "ragline-embedder-" + config.instanceId(),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 5,
+                ProducerConfig.CLIENT_ID_CONFIG, "ragline-embedder-" + config.instanceId()),
+                new ByteArraySerializer(), new ByteArraySerializer());
+        this.embedded = Counter.builder("ragline.embeddings").description("Chunks embedded and published")
+                .register(registry);
+        this.batchLatency = Timer.builder("ragline.embedding.batch.latency")
+                .description("Time to embed and publish one batch").publishPercentileHistogram().register(registry);
+        this.batchSize = DistributionSummary.builder("ragline.embedding.batch.size")
+                .description("Chunks per embedding batch").register(registry);
+    }
+
+    @Override
+    public void run() {
+        try {
+            producer.initTransactions();
+            consumer.subscribe(List.of(Topics.CHUNKS));
+            while (running.get()) {
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = consumer.poll(config.maxWait());
+                } catch (WakeupException e) {
+                    break;
+                }
+                if (!records.isEmpty()) {
+                    process(records);
+                }
+            }
+        } catch (RuntimeException e) {
+            if (running.get()) {
+                log.error("embedding worker {} stopped on an error", config.instanceId(), e);
+                throw e;
+            }
+        } finally {
+            consumer.close();
+            producer.close();
+            stopped.countDown();
+        }
+    }
+
+    private void process(ConsumerRecords<byte[], byte[]> records) {
+        long start = System.nanoTime();
+        List<ChunkEvent> chunks = new ArrayList<>(records.count());
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            chunks.add(Json.read(record.value(), ChunkEvent.class));
+            offsets.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
+        }
+        List<float[]> vectors = embedder.embedPassages(chunks.stream().map(ChunkEvent::embeddingText).toList());
+        try {
+            producer.beginTransaction();
+            for (int i = 0; i < chunks.size(); i++) {
+                ChunkEvent chunk = chunks.get(i);
+                producer.send(new ProducerRecord<>(Topics.EMBEDDINGS, chunk.chunkId().getBytes(StandardCharsets.UTF_8),
+                        Json.write(EmbeddingEvent.of(chunk, embedder.modelId(), vectors.get(i)))));
+            }
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            producer.commitTransaction();
+        } catch (KafkaException e) {
+            // fenced or failed: abort, and rewind so the batch is embedded again (by us or the new owner)
+            log.warn("transaction of {} chunks failed; retrying the batch", chunks.size(), e);
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException ignored) {
+                // the producer is fenced: the partitions belong to another worker now
+            }
+            rewind(offsets.keySet());
+            return;
+        }
+        embedded.increment(chunks.size());
+        batchSize.record(chunks.size());
+        batchLatency.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    private void rewind(java.util.Set<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(partitions);
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata offset = committed.get(tp);
+            if (offset != null) {
+                consumer.seek(tp, offset);
+            } else {
+                consumer.seekToBeginning(List.of(tp));
+            }
+        }
+    }
+
+    /** Finishes the batch in flight, commits it, and stops. */
+    @Override
+    public void close() {
+        if (running.getAndSet(false)) {
+            consumer.wakeup();
+        }
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package io.ragline.ingest.lifecycle;
+
+import io.ragline.core.Topics;
+import io.ragline.core.event.LifecycleEvent;
+import io.ragline.core.json.Json;
+import io.ragline.core.store.MetadataStore;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts one {@link IndexDocumentWorkflow} per event on {@code ragline.lifecycle}. Each version is
+ * recorded in the metadata store before its offset is committed, so that {@link #reconcile()}
+ * can start again whatever a restart (of the Temporal test server, which keeps no history) lost.
+ */
+public final class LifecycleStarter implements Runnable, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LifecycleStarter.class);
+    public static final String GROUP_ID = "ragline-lifecycle";
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final WorkflowClient client;
+    private final MetadataStore metadata;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+
+    public LifecycleStarter(String bootstrapServers, WorkflowClient client, MetadataStore metadata) {
+        this.client = client;
+        this.metadata = metadata;
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, GROUP_ID,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+                ConsumerConfig.CLIENT_ID_CONFIG, "ragline-lifecycle-starter"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Starts the lifecycle of every version the metadata store still has in flight. */
+    public int reconcile() {
+        List<LifecycleEvent> pending = metadata.pendingVersions();
+        pending.forEach(this::start);
+        if (!pending.isEmpty()) {
+            log.info("resumed {} document lifecycles still in flight", pending.size());
+        }
+        return pending.size();
+    }
+
+    @Override
+    public void run() {
+        try {
+            consumer.subscribe(List.of(Topics.LIFECYCLE));
+            while (running.get()) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    LifecycleEvent event = Json.read(record.value(), LifecycleEvent.class);
+                    if (event.op() == LifecycleEvent.LifecycleOp.INDEX) {
+                        metadata.recordChunked(event);
+                    } else {
+                        metadata.recordDeleteRequested(event.tenant(), event.documentId(), event.version());
+                    }
+                    start(event);
+                }
+                if (!records.isEmpty()) {
+                    consumer.commitSync();
+                }
+            }
+        } catch (WakeupException e) {
+            if (running.get()) {
+                throw e;
+            }
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void start(LifecycleEvent event) {
+        IndexDocumentWorkflow workflow = client.newWorkflowStub(IndexDocumentWorkflow.class, WorkflowOptions.newBuilder()
+                .setTaskQueue(IndexDocumentWorkflow.TASK_QUEUE)
+                .setWorkflowId(IndexDocumentWorkflow.workflowId(event.tenant(), event.documentId(), event.version()))
+                // a redelivered event must neither start a twin nor re-run a finished lifecycle
+                .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+                .build());
+        try {
+            WorkflowClient.start(workflow::run, event);
+        } catch (WorkflowExecutionAlreadyStarted alreadyStarted) {
+            log.debug("lifecycle of {} v{} already started", event.documentKey(), event.version());
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        consumer.wakeup();
+    }
+}

@@ -1,0 +1,174 @@
+package io.ragline.search.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ragline.core.json.Json;
+import io.ragline.core.store.DocumentRecord;
+import io.ragline.core.store.DocumentStats;
+import io.ragline.core.store.MetadataStore;
+import io.ragline.search.service.SearchService;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The REST API: search, document status, stats, health and metrics. */
+public final class SearchApi implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SearchApi.class);
+    /** Until API keys arrive, the tenant is chosen by this header (default {@value #DEFAULT_TENANT}). */
+    public static final String TENANT_HEADER = "X-Ragline-Tenant";
+    public static final String DEFAULT_TENANT = "default";
+    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    private static final long MAX_BODY_BYTES = 64 * 1024;
+
+    private final SearchService search;
+    private final MetadataStore metadata;
+    private final LongSupplier dlqRecords;
+    private final BooleanSupplier ready;
+    private final PrometheusMeterRegistry registry;
+    private final Javalin app;
+
+    public SearchApi(SearchService search, MetadataStore metadata, LongSupplier dlqRecords, BooleanSupplier ready,
+                     PrometheusMeterRegistry registry) {
+        this.search = search;
+        this.metadata = metadata;
+        this.dlqRecords = dlqRecords;
+        this.ready = ready;
+        this.registry = registry;
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.routes.post("/v1/search", this::search);
+            config.routes.get("/v1/documents/{id}", this::document);
+            config.routes.get("/v1/stats", this::stats);
+            config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
+            config.routes.get("/health/ready", this::readiness);
+            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(registry.scrape()));
+            config.routes.before(ctx -> ctx.attribute("ragline.start", System.nanoTime()));
+            config.routes.after(this::recordRequest);
+            config.routes.exception(ProblemException.class, (e, ctx) -> problem(ctx, e.status(), e.type(), e.title(), e.getMessage()));
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                log.error("request {} {} failed", ctx.method(), ctx.path(), e);
+                problem(ctx, 500, "internal-error", "Internal server error", "the server failed to answer; see its log");
+            });
+            config.routes.error(404, ctx -> {
+                if (!Problem.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+                    problem(ctx, 404, "not-found", "Not found", "no route for " + ctx.method() + " " + ctx.path());
+                }
+            });
+            config.routes.error(405, ctx -> problem(ctx, 405, "method-not-allowed", "Method not allowed",
+                    ctx.method() + " is not allowed on " + ctx.path()));
+            config.routes.error(413, ctx -> problem(ctx, 413, "body-too-large", "Request body too large",
+                    "the body exceeds " + MAX_BODY_BYTES + " bytes"));
+        });
+    }
+
+    public SearchApi start(String host, int port) {
+        app.start(host, port);
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    private void search(Context ctx) throws Exception {
+        String tenant = tenant(ctx);
+        if (ctx.contentLength() > MAX_BODY_BYTES) {
+            throw new ProblemException(413, "body-too-large", "Request body too large",
+                    "the body is " + ctx.contentLength() + " bytes; the limit is " + MAX_BODY_BYTES);
+        }
+        JsonNode body;
+        try {
+            body = Json.mapper().readTree(ctx.bodyAsBytes());
+        } catch (JsonProcessingException e) {
+            throw ProblemException.badRequest("malformed-json", "Malformed JSON",
+                    "the body is not valid JSON: " + e.getOriginalMessage());
+        }
+        SearchRequest request = SearchRequest.from(body);
+        ctx.contentType("application/json").result(Json.write(search.search(tenant, request)));
+    }
+
+    private void document(Context ctx) {
+        String tenant = tenant(ctx);
+        String id = ctx.pathParam("id");
+        DocumentRecord record = metadata.find(tenant, id).orElseThrow(() -> new ProblemException(404,
+                "document-not-found", "Document not found", "no document '" + id + "' in tenant '" + tenant + "'"));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("id", record.id());
+        body.put("tenant", record.tenant());
+        body.put("status", record.status());
+        body.put("version", record.version());
+        body.put("activeVersion", record.activeVersion());
+        body.put("chunkCount", record.activeChunkCount());
+        body.put("title", record.title());
+        body.put("source", record.source());
+        body.put("contentHash", record.contentHash());
+        body.put("metadata", record.metadata());
+        body.put("reason", record.reason());
+        body.put("updatedAt", record.updatedAt().toString());
+        ctx.contentType("application/json").result(Json.write(body));
+    }
+
+    private void stats(Context ctx) {
+        DocumentStats stats = metadata.stats(tenant(ctx));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("documents", Map.of("active", stats.active(), "pending", stats.pending(), "failed", stats.failed(),
+                "deleted", stats.deleted()));
+        body.put("chunks", stats.chunks());
+        body.put("dlq", dlqRecords.getAsLong());
+        ctx.contentType("application/json").result(Json.write(body));
+    }
+
+    private void readiness(Context ctx) {
+        boolean up = ready.getAsBoolean();
+        ctx.status(up ? 200 : 503).json(Map.of("status", up ? "UP" : "DOWN"));
+    }
+
+    private static String tenant(Context ctx) {
+        String tenant = ctx.header(TENANT_HEADER);
+        if (tenant == null || tenant.isBlank()) {
+            return DEFAULT_TENANT;
+        }
+        if (!TENANT.matcher(tenant).matches()) {
+            throw ProblemException.badRequest("invalid-tenant", "Invalid tenant",
+                    "header " + TENANT_HEADER + " must match " + TENANT.pattern());
+        }
+        return tenant;
+    }
+
+    private void recordRequest(Context ctx) {
+        Long start = ctx.attribute("ragline.start");
+        if (start == null) {
+            return;
+        }
+        // the route template, not the raw path, keeps the metric's label set bounded
+        io.javalin.router.Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
+        String route = matched == null ? "unmatched" : matched.path;
+        Timer.builder("ragline.http.requests")
+                .tag("method", ctx.method().name())
+                .tag("route", route)
+                .tag("status", Integer.toString(ctx.statusCode()))
+                .register(registry)
+                .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    private static void problem(Context ctx, int status, String type, String title, String detail) {
+        Problem problem = new Problem(Problem.TYPE_BASE + type, title, status, detail, ctx.path());
+        ctx.status(status).contentType(Problem.CONTENT_TYPE).result(Json.write(problem));
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,65 @@
+package io.ragline.search.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ragline.search.index.SearchMode;
+import java.util.Iterator;
+import java.util.Set;
+
+/** A validated {@code POST /v1/search} body. */
+public record SearchRequest(String query, int topK, SearchMode mode) {
+    public static final int MAX_QUERY_CHARS = 2000;
+    public static final int MAX_TOP_K = 100;
+    private static final Set<String> FIELDS = Set.of("query", "topK", "mode");
+
+    /** Validates the parsed body field by field; each failure names the field. */
+    public static SearchRequest from(JsonNode body) {
+        if (body == null || !body.isObject()) {
+            throw ProblemException.badRequest("invalid-body", "Request body must be a JSON object",
+                    "expected an object like {\"query\":\"...\",\"topK\":10,\"mode\":\"hybrid\"}");
+        }
+        for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+            String field = it.next();
+            if (!FIELDS.contains(field)) {
+                throw ProblemException.badRequest("unknown-field", "Unknown field",
+                        "field '" + field + "' is not part of the search request; allowed: " + FIELDS);
+            }
+        }
+        JsonNode query = body.get("query");
+        if (query == null || query.isNull()) {
+            throw ProblemException.badRequest("missing-field", "Missing field", "'query' is required");
+        }
+        if (!query.isTextual()) {
+            throw ProblemException.badRequest("wrong-type", "Wrong type", "'query' must be a string, was " + query.getNodeType());
+        }
+        String text = query.asText();
+        if (text.isBlank()) {
+            throw ProblemException.badRequest("invalid-query", "Invalid query", "'query' must not be blank");
+        }
+        if (text.length() > MAX_QUERY_CHARS) {
+            throw ProblemException.badRequest("query-too-long", "Query too long",
+                    "'query' has " + text.length() + " characters; the limit is " + MAX_QUERY_CHARS);
+        }
+        int topK = 10;
+        JsonNode k = body.get("topK");
+        if (k != null && !k.isNull()) {
+            if (!k.isIntegralNumber()) {
+                throw ProblemException.badRequest("wrong-type", "Wrong type", "'topK' must be an integer, was " + k);
+            }
+            if (!k.canConvertToInt() || k.asInt() < 1 || k.asInt() > MAX_TOP_K) {
+                throw ProblemException.badRequest("out-of-range", "Value out of range",
+                        "'topK' must be between 1 and " + MAX_TOP_K + ", was " + k);
+            }
+            topK = k.asInt();
+        }
+        SearchMode mode = SearchMode.HYBRID;
+        JsonNode m = body.get("mode");
+        if (m != null && !m.isNull()) {
+            if (!m.isTextual()) {
+                throw ProblemException.badRequest("wrong-type", "Wrong type", "'mode' must be a string, was " + m.getNodeType());
+            }
+            mode = SearchMode.parse(m.asText()).orElseThrow(() -> ProblemException.badRequest("unknown-mode",
+                    "Unknown mode", "'mode' must be one of hybrid, keyword, vector; was '" + m.asText() + "'"));
+        }
+        return new SearchRequest(text, topK, mode);
+    }
+}

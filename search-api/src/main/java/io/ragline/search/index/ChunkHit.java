@@ -1,0 +1,8 @@
+package io.ragline.search.index;
+
+import java.util.Map;
+
+/** One search result: a document's best-ranked chunk. */
+public record ChunkHit(String documentId, String tenant, long version, String chunkId, double score, String title,
+                       String text, String source, Map<String, Object> metadata) {
+}

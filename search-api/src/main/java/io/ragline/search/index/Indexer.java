@@ -1,0 +1,153 @@
+package io.ragline.search.index;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.ragline.core.Topics;
+import io.ragline.core.event.DocumentState;
+import io.ragline.core.event.EmbeddingEvent;
+import io.ragline.core.json.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Materialises {@code ragline.embeddings} and {@code ragline.document-state} into the local
+ * index. No consumer group: each replica reads every partition and keeps its own position in
+ * its index commits. Document states are read from the beginning at every start (the topic is
+ * compacted: one snapshot per document) so the replica knows which version each document serves.
+ */
+public final class Indexer implements Runnable, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Indexer.class);
+    private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(2);
+
+    private final LuceneIndex index;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Counter chunksIndexed;
+    private final Counter statesApplied;
+
+    public Indexer(String bootstrapServers, LuceneIndex index, MeterRegistry registry) {
+        this.index = index;
+        this.consumer = new KafkaConsumer<>(Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000,
+                ConsumerConfig.CLIENT_ID_CONFIG, "ragline-indexer"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.chunksIndexed = Counter.builder("ragline.indexer.chunks").description("Embedded chunks written to the index")
+                .register(registry);
+        this.statesApplied = Counter.builder("ragline.indexer.states").description("Document states applied to the index")
+                .register(registry);
+    }
+
+    @Override
+    public void run() {
+        try {
+            List<TopicPartition> embeddings = partitions(Topics.EMBEDDINGS);
+            List<TopicPartition> states = partitions(Topics.DOCUMENT_STATE);
+            List<TopicPartition> all = new ArrayList<>(embeddings);
+            all.addAll(states);
+            consumer.assign(all);
+            consumer.seekToBeginning(states);
+            Map<String, Long> committed = index.committedOffsets();
+            for (TopicPartition tp : embeddings) {
+                Long offset = committed.get(tp.toString());
+                if (offset == null) {
+                    consumer.seekToBeginning(List.of(tp));
+                } else {
+                    consumer.seek(tp, offset);
+                }
+            }
+            log.info("indexer reading {} from {}", Topics.EMBEDDINGS, committed.isEmpty() ? "the beginning (rebuild)" : committed);
+            long lastCommit = System.nanoTime();
+            boolean dirty = false;
+            while (running.get()) {
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = consumer.poll(Duration.ofMillis(100));
+                } catch (WakeupException e) {
+                    break; // close() was called: commit below
+                }
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    apply(record);
+                }
+                if (!records.isEmpty()) {
+                    index.refresh();
+                    dirty = true;
+                }
+                if (dirty && System.nanoTime() - lastCommit > COMMIT_INTERVAL.toNanos()) {
+                    index.commit(positions(embeddings));
+                    lastCommit = System.nanoTime();
+                    dirty = false;
+                }
+            }
+            index.commit(positions(embeddings));
+        } catch (IOException e) {
+            throw new UncheckedIOException("indexer failed", e);
+        } finally {
+            consumer.close();
+            stopped.countDown();
+        }
+    }
+
+    private void apply(ConsumerRecord<byte[], byte[]> record) throws IOException {
+        if (record.topic().equals(Topics.EMBEDDINGS)) {
+            if (record.value() == null) {
+                index.deleteChunk(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8));
+            } else {
+                index.upsert(Json.read(record.value(), EmbeddingEvent.class));
+                chunksIndexed.increment();
+            }
+        } else if (record.value() != null) {
+            index.apply(Json.read(record.value(), DocumentState.class));
+            statesApplied.increment();
+        }
+    }
+
+    private List<TopicPartition> partitions(String topic) {
+        List<TopicPartition> out = new ArrayList<>();
+        for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+            out.add(new TopicPartition(p.topic(), p.partition()));
+        }
+        return out;
+    }
+
+    private Map<String, Long> positions(List<TopicPartition> partitions) {
+        Map<String, Long> out = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            out.put(tp.toString(), consumer.position(tp));
+        }
+        return out;
+    }
+
+    /** Stops reading, commits what was indexed, and returns once the index is consistent on disk. */
+    @Override
+    public void close() {
+        if (running.getAndSet(false)) {
+            consumer.wakeup();
+        }
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,315 @@
+package io.ragline.search.index;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.ragline.core.event.ChunkEvent;
+import io.ragline.core.event.DocumentState;
+import io.ragline.core.event.DocumentStatus;
+import io.ragline.core.event.EmbeddingEvent;
+import io.ragline.core.json.Json;
+import io.ragline.core.store.IndexProbe;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene104.Lucene104Codec;
+import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.KnnFloatVectorQuery;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.FSDirectory;
+
+/**
+ * The local hybrid index: BM25 over chunk text and HNSW over chunk vectors in one Lucene index.
+ * Chunks of a version are written as they arrive but only searchable once a document-state
+ * snapshot activates that version: activation flips a doc value on every chunk of the version and
+ * deletes older versions, and both become visible in the same refresh (DESIGN.md invariant 3).
+ * The Kafka offsets it has consumed are stored in each Lucene commit, so index and offsets can
+ * never disagree (invariant 2) and an empty directory rebuilds from the logs (invariant 4).
+ */
+public final class LuceneIndex implements IndexProbe, Closeable {
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+    private static final String OFFSETS_KEY = "ragline.offsets";
+    /** Reciprocal rank fusion constant; 60 is the value from the original RRF paper. */
+    private static final int RRF_K = 60;
+
+    /** What a replica knows of one document: the version search serves and what was deleted. */
+    private record DocState(long activeVersion, long deletedUpTo, long revision) {
+    }
+
+    private final FSDirectory directory;
+    private final Analyzer analyzer = new EnglishAnalyzer();
+    private final IndexWriter writer;
+    private final SearcherManager searchers;
+    private final Map<String, DocState> states = new ConcurrentHashMap<>();
+    /** Revisions that the current searcher already reflects (what {@link #appliedRevision} reports). */
+    private final Map<String, Long> visibleRevisions = new ConcurrentHashMap<>();
+    private final Map<String, Long> pendingRevisions = new HashMap<>();
+
+    public LuceneIndex(Path path) {
+        try {
+            this.directory = FSDirectory.open(path);
+            IndexWriterConfig config = new IndexWriterConfig(analyzer);
+            config.setCodec(new Lucene104Codec() {
+                // int8 scalar-quantised HNSW: a quarter of the memory of float32 for a small loss of recall
+                private final KnnVectorsFormat vectors = new Lucene104HnswScalarQuantizedVectorsFormat();
+
+                @Override
+                public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                    return vectors;
+                }
+            });
+            config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
+            // a commit always pairs the index with the offsets it reflects: see commit()
+            config.setCommitOnClose(false);
+            this.writer = new IndexWriter(directory, config);
+            this.searchers = new SearcherManager(writer, null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open the Lucene index at " + path, e);
+        }
+    }
+
+    /** Adds or replaces one embedded chunk; stale versions (older than active, or deleted) are skipped. */
+    public synchronized void upsert(EmbeddingEvent embedding) throws IOException {
+        ChunkEvent chunk = embedding.chunk();
+        String docKey = chunk.documentKey();
+        DocState state = states.get(docKey);
+        if (state != null && (chunk.version() < state.activeVersion() || chunk.version() <= state.deletedUpTo())) {
+            return;
+        }
+        boolean active = state != null && state.activeVersion() == chunk.version();
+        Document doc = new Document();
+        doc.add(new StringField(ChunkFields.CHUNK_ID, chunk.chunkId(), Field.Store.YES));
+        doc.add(new StringField(ChunkFields.DOC_KEY, docKey, Field.Store.NO));
+        doc.add(new StringField(ChunkFields.DOC_VERSION, ChunkFields.docVersion(docKey, chunk.version()), Field.Store.NO));
+        doc.add(new StringField(ChunkFields.TENANT, chunk.tenant(), Field.Store.YES));
+        doc.add(new StoredField(ChunkFields.DOCUMENT_ID, chunk.documentId()));
+        doc.add(new LongPoint(ChunkFields.VERSION, chunk.version()));
+        doc.add(new StoredField(ChunkFields.VERSION, chunk.version()));
+        doc.add(new StoredField(ChunkFields.SEQ, chunk.seq()));
+        if (chunk.title() != null) {
+            doc.add(new StoredField(ChunkFields.TITLE, chunk.title()));
+        }
+        if (chunk.source() != null) {
+            doc.add(new StringField(ChunkFields.SOURCE, chunk.source(), Field.Store.YES));
+        }
+        // the title is indexed with each chunk's text so keyword search sees the document's context
+        doc.add(new TextField(ChunkFields.TEXT, chunk.embeddingText(), Field.Store.NO));
+        doc.add(new StoredField(ChunkFields.TEXT, chunk.text()));
+        doc.add(new StoredField(ChunkFields.METADATA, Json.writeString(chunk.metadata() == null ? Map.of() : chunk.metadata())));
+        doc.add(new KnnFloatVectorField(ChunkFields.VECTOR, embedding.vectorArray(), VectorSimilarityFunction.DOT_PRODUCT));
+        doc.add(new NumericDocValuesField(ChunkFields.ACTIVE, active ? 1 : 0));
+        writer.updateDocument(new Term(ChunkFields.CHUNK_ID, chunk.chunkId()), doc);
+    }
+
+    /** Removes one chunk (a tombstone on {@code ragline.embeddings}). */
+    public synchronized void deleteChunk(String chunkId) throws IOException {
+        writer.deleteDocuments(new Term(ChunkFields.CHUNK_ID, chunkId));
+    }
+
+    /** Applies a document-state snapshot: activates its active version, deletes what it supersedes. */
+    public synchronized void apply(DocumentState snapshot) throws IOException {
+        String docKey = snapshot.documentKey();
+        DocState previous = states.get(docKey);
+        if (previous != null && snapshot.revision() <= previous.revision()) {
+            return;
+        }
+        long deletedUpTo = previous == null ? 0 : previous.deletedUpTo();
+        if (snapshot.status() == DocumentStatus.DELETED) {
+            deletedUpTo = Math.max(deletedUpTo, snapshot.version());
+            writer.deleteDocuments(new BooleanQuery.Builder()
+                    .add(new TermQuery(new Term(ChunkFields.DOC_KEY, docKey)), BooleanClause.Occur.FILTER)
+                    .add(LongPoint.newRangeQuery(ChunkFields.VERSION, Long.MIN_VALUE, deletedUpTo), BooleanClause.Occur.FILTER)
+                    .build());
+        } else if (snapshot.activeVersion() > 0) {
+            long active = snapshot.activeVersion();
+            writer.updateNumericDocValue(new Term(ChunkFields.DOC_VERSION, ChunkFields.docVersion(docKey, active)),
+                    ChunkFields.ACTIVE, 1);
+            writer.deleteDocuments(new BooleanQuery.Builder()
+                    .add(new TermQuery(new Term(ChunkFields.DOC_KEY, docKey)), BooleanClause.Occur.FILTER)
+                    .add(LongPoint.newRangeQuery(ChunkFields.VERSION, Long.MIN_VALUE, active - 1), BooleanClause.Occur.FILTER)
+                    .build());
+        }
+        long activeVersion = snapshot.status() == DocumentStatus.DELETED ? 0 : snapshot.activeVersion();
+        states.put(docKey, new DocState(activeVersion, deletedUpTo, snapshot.revision()));
+        pendingRevisions.put(docKey, snapshot.revision());
+    }
+
+    /** Makes everything written so far searchable. */
+    public void refresh() throws IOException {
+        Map<String, Long> applied;
+        synchronized (this) {
+            applied = new HashMap<>(pendingRevisions);
+            pendingRevisions.clear();
+        }
+        searchers.maybeRefreshBlocking();
+        visibleRevisions.putAll(applied);
+    }
+
+    /** Durably commits the index together with the consumer offsets it reflects. */
+    public synchronized void commit(Map<String, Long> offsets) throws IOException {
+        writer.setLiveCommitData(Map.of(OFFSETS_KEY, Json.writeString(offsets)).entrySet());
+        writer.commit();
+    }
+
+    /** The consumer offsets of the last commit, or empty for a new index (rebuild from the start). */
+    public Map<String, Long> committedOffsets() {
+        Iterable<Map.Entry<String, String>> data = writer.getLiveCommitData();
+        if (data != null) {
+            for (Map.Entry<String, String> e : data) {
+                if (OFFSETS_KEY.equals(e.getKey())) {
+                    try {
+                        Map<String, Object> raw = Json.mapper().readValue(e.getValue(), MAP);
+                        Map<String, Long> out = new LinkedHashMap<>();
+                        raw.forEach((k, v) -> out.put(k, ((Number) v).longValue()));
+                        return out;
+                    } catch (IOException ex) {
+                        throw new UncheckedIOException("corrupt offsets in the index commit", ex);
+                    }
+                }
+            }
+        }
+        return Map.of();
+    }
+
+    @Override
+    public long indexedChunks(String tenant, String documentId, long version) {
+        return count(new TermQuery(new Term(ChunkFields.DOC_VERSION,
+                ChunkFields.docVersion(tenant + "/" + documentId, version))));
+    }
+
+    @Override
+    public long appliedRevision(String tenant, String documentId) {
+        return visibleRevisions.getOrDefault(tenant + "/" + documentId, 0L);
+    }
+
+    /** Chunks search serves now, over all tenants. */
+    public long activeChunks() {
+        return count(NumericDocValuesField.newSlowExactQuery(ChunkFields.ACTIVE, 1));
+    }
+
+    private long count(Query query) {
+        try {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                return searcher.count(query);
+            } finally {
+                searchers.release(searcher);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Searches one tenant's active chunks and returns the best chunk of each of up to {@code topK}
+     * documents. {@code vector} may be null in keyword mode.
+     */
+    public List<ChunkHit> search(String tenant, String text, float[] vector, SearchMode mode, int topK) throws IOException {
+        Query filter = new BooleanQuery.Builder()
+                .add(new TermQuery(new Term(ChunkFields.TENANT, tenant)), BooleanClause.Occur.FILTER)
+                .add(NumericDocValuesField.newSlowExactQuery(ChunkFields.ACTIVE, 1), BooleanClause.Occur.FILTER)
+                .build();
+        // documents have several chunks: fetch more chunks than documents wanted, then keep each document's best
+        int depth = Math.max(50, topK * 5);
+        IndexSearcher searcher = searchers.acquire();
+        try {
+            TopDocs keyword = mode == SearchMode.VECTOR ? null : searcher.search(keywordQuery(text, filter), depth);
+            TopDocs semantic = mode == SearchMode.KEYWORD ? null
+                    : searcher.search(new KnnFloatVectorQuery(ChunkFields.VECTOR, vector, depth, filter), depth);
+            TopDocs ranked = switch (mode) {
+                case KEYWORD -> keyword;
+                case VECTOR -> semantic;
+                case HYBRID -> TopDocs.rrf(depth, RRF_K, new TopDocs[]{keyword, semantic});
+            };
+            return collapse(searcher, ranked, topK);
+        } finally {
+            searchers.release(searcher);
+        }
+    }
+
+    private Query keywordQuery(String text, Query filter) throws IOException {
+        BooleanQuery.Builder terms = new BooleanQuery.Builder();
+        int count = 0;
+        try (TokenStream stream = analyzer.tokenStream(ChunkFields.TEXT, text)) {
+            CharTermAttribute term = stream.addAttribute(CharTermAttribute.class);
+            stream.reset();
+            while (stream.incrementToken() && count < IndexSearcher.getMaxClauseCount() - 2) {
+                terms.add(new TermQuery(new Term(ChunkFields.TEXT, term.toString())), BooleanClause.Occur.SHOULD);
+                count++;
+            }
+            stream.end();
+        }
+        return new BooleanQuery.Builder()
+                .add(terms.build(), BooleanClause.Occur.MUST)
+                .add(filter, BooleanClause.Occur.FILTER)
+                .build();
+    }
+
+    private List<ChunkHit> collapse(IndexSearcher searcher, TopDocs ranked, int topK) throws IOException {
+        StoredFields stored = searcher.storedFields();
+        Map<String, ChunkHit> best = new LinkedHashMap<>();
+        for (ScoreDoc sd : ranked.scoreDocs) {
+            Document doc = stored.document(sd.doc);
+            String tenant = doc.get(ChunkFields.TENANT);
+            String documentId = doc.get(ChunkFields.DOCUMENT_ID);
+            String key = tenant + "/" + documentId;
+            if (best.containsKey(key)) {
+                continue;
+            }
+            best.put(key, new ChunkHit(documentId, tenant, doc.getField(ChunkFields.VERSION).numericValue().longValue(),
+                    doc.get(ChunkFields.CHUNK_ID), sd.score, doc.get(ChunkFields.TITLE), doc.get(ChunkFields.TEXT),
+                    doc.get(ChunkFields.SOURCE), Json.mapper().readValue(doc.get(ChunkFields.METADATA), MAP)));
+            if (best.size() == topK) {
+                break;
+            }
+        }
+        return new ArrayList<>(best.values());
+    }
+
+    @Override
+    public void close() throws IOException {
+        searchers.close();
+        writer.close();
+        directory.close();
+        analyzer.close();
+    }
+
+    /** For tests and diagnostics: is there an index commit in this directory? */
+    public static boolean exists(Path path) throws IOException {
+        try (FSDirectory dir = FSDirectory.open(path)) {
+            return DirectoryReader.indexExists(dir);
+        }
+    }
+}
