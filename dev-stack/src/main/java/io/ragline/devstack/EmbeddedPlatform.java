@@ -46,6 +46,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
@@ -127,7 +128,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
 
         step(out, t0, "ingest topology (Kafka Streams, exactly-once)");
         streams = new KafkaStreams(IngestTopology.build(IngestConfig.defaults()), streamsProperties(bootstrap, data));
-        toClose.push(() -> streams.close(Duration.ofSeconds(30)));
+        // leave the group on close, so that the next start need not wait out the old member's session
+        toClose.push(() -> streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)));
         streams.start();
 
         step(out, t0, "embedding model (bge-small-en-v1.5, DJL + ONNX Runtime)");
@@ -189,6 +192,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
         p.put(StreamsConfig.STATE_DIR_CONFIG, data.resolve("streams").toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        // after a crash (no clean leave) a restart waits for the dead member's session to expire
+        p.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         return p;
     }
 

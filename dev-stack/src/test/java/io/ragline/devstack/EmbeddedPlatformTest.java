@@ -35,8 +35,9 @@ class EmbeddedPlatformTest {
     private static final int DOCUMENTS = 20;
     private static final Duration SETTLE = Duration.ofMinutes(3);
 
+    /** Static: shared by both tests, so the second starts on the first one's data. */
     @TempDir
-    Path tempDir;
+    static Path tempDir;
 
     private EmbeddedPlatform platform;
 

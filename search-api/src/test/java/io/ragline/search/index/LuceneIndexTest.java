@@ -1,0 +1,125 @@
+package io.ragline.search.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.ragline.core.event.ChunkEvent;
+import io.ragline.core.event.DocumentState;
+import io.ragline.core.event.DocumentStatus;
+import io.ragline.core.event.EmbeddingEvent;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LuceneIndexTest {
+    private static final int DIM = 8;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aVersionIsInvisibleUntilActivatedAndActivationRemovesTheOldVersion() throws Exception {
+        try (LuceneIndex index = new LuceneIndex(dir)) {
+            index.upsert(chunk("acme", "doc", 1, 0, 2, "granite quarry report"));
+            index.upsert(chunk("acme", "doc", 1, 1, 2, "second page of the granite report"));
+            index.refresh();
+            assertThat(index.indexedChunks("acme", "doc", 1)).isEqualTo(2);
+            assertThat(keyword(index, "acme", "granite")).isEmpty();
+
+            index.apply(state("acme", "doc", DocumentStatus.ACTIVE, 1, 1, 1));
+            index.refresh();
+            assertThat(index.appliedRevision("acme", "doc")).isEqualTo(1);
+            assertThat(keyword(index, "acme", "granite")).extracting(ChunkHit::version).containsExactly(1L);
+
+            index.upsert(chunk("acme", "doc", 2, 0, 1, "granite quarry report, revised"));
+            index.refresh();
+            // the pending version 2 does not leak into results while version 1 is served
+            assertThat(keyword(index, "acme", "granite")).extracting(ChunkHit::version).containsExactly(1L);
+
+            index.apply(state("acme", "doc", DocumentStatus.ACTIVE, 2, 2, 2));
+            index.refresh();
+            assertThat(keyword(index, "acme", "granite")).extracting(ChunkHit::chunkId).containsExactly("acme/doc#2#0");
+            assertThat(index.indexedChunks("acme", "doc", 1)).isZero();
+            assertThat(index.activeChunks()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void staleSnapshotsAndChunksOfSupersededVersionsAreIgnored() throws Exception {
+        try (LuceneIndex index = new LuceneIndex(dir)) {
+            index.upsert(chunk("acme", "doc", 2, 0, 1, "basalt column"));
+            index.apply(state("acme", "doc", DocumentStatus.ACTIVE, 2, 2, 5));
+            index.apply(state("acme", "doc", DocumentStatus.ACTIVE, 1, 1, 4)); // older revision: ignored
+            index.upsert(chunk("acme", "doc", 1, 0, 1, "basalt column, old")); // older than active: ignored
+            index.refresh();
+            assertThat(keyword(index, "acme", "basalt")).extracting(ChunkHit::chunkId).containsExactly("acme/doc#2#0");
+            assertThat(index.appliedRevision("acme", "doc")).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void aDeleteRemovesEveryChunkAndLateChunksStayOut() throws Exception {
+        try (LuceneIndex index = new LuceneIndex(dir)) {
+            index.upsert(chunk("acme", "doc", 1, 0, 2, "cobalt mine"));
+            index.upsert(chunk("acme", "doc", 1, 1, 2, "cobalt mine two"));
+            index.apply(state("acme", "doc", DocumentStatus.ACTIVE, 1, 1, 1));
+            index.apply(state("acme", "doc", DocumentStatus.DELETED, 2, 0, 2));
+            index.upsert(chunk("acme", "doc", 1, 1, 2, "cobalt mine two")); // redelivered after the delete
+            index.refresh();
+            assertThat(keyword(index, "acme", "cobalt")).isEmpty();
+            assertThat(index.indexedChunks("acme", "doc", 1)).isZero();
+        }
+    }
+
+    @Test
+    void tenantsNeverSeeEachOthersChunksInAnyMode() throws Exception {
+        try (LuceneIndex index = new LuceneIndex(dir)) {
+            index.upsert(chunk("a", "doc", 1, 0, 1, "shared words about lanterns"));
+            index.upsert(chunk("b", "doc", 1, 0, 1, "shared words about lanterns"));
+            index.apply(state("a", "doc", DocumentStatus.ACTIVE, 1, 1, 1));
+            index.apply(state("b", "doc", DocumentStatus.ACTIVE, 1, 1, 1));
+            index.refresh();
+            for (SearchMode mode : SearchMode.values()) {
+                List<ChunkHit> hits = index.search("a", "lanterns", vector(0), mode, 10);
+                assertThat(hits).as(mode.name()).extracting(ChunkHit::tenant).containsOnly("a");
+                assertThat(hits).as(mode.name()).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void committedOffsetsSurviveReopeningAndAnEmptyIndexHasNone() throws Exception {
+        try (LuceneIndex index = new LuceneIndex(dir)) {
+            assertThat(index.committedOffsets()).isEmpty();
+            index.upsert(chunk("acme", "doc", 1, 0, 1, "durable"));
+            index.commit(Map.of("ragline.embeddings-0", 42L));
+        }
+        try (LuceneIndex reopened = new LuceneIndex(dir)) {
+            assertThat(reopened.committedOffsets()).containsExactly(Map.entry("ragline.embeddings-0", 42L));
+            reopened.refresh();
+            assertThat(reopened.indexedChunks("acme", "doc", 1)).isEqualTo(1);
+        }
+    }
+
+    private static List<ChunkHit> keyword(LuceneIndex index, String tenant, String text) throws Exception {
+        return index.search(tenant, text, null, SearchMode.KEYWORD, 10);
+    }
+
+    private static EmbeddingEvent chunk(String tenant, String id, long version, int seq, int count, String text) {
+        ChunkEvent chunk = new ChunkEvent(ChunkEvent.SCHEMA, tenant, id, version,
+                ChunkEvent.chunkId(tenant, id, version, seq), seq, count, "Title", text, "src", "en", Map.of());
+        return EmbeddingEvent.of(chunk, "test", vector(seq));
+    }
+
+    private static float[] vector(int axis) {
+        float[] v = new float[DIM];
+        v[axis % DIM] = 1f;
+        return v;
+    }
+
+    private static DocumentState state(String tenant, String id, DocumentStatus status, long version, long active,
+                                       long revision) {
+        return new DocumentState(DocumentState.SCHEMA, tenant, id, status, version, active, 1, revision, null, 0);
+    }
+}
