@@ -90,7 +90,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
 
     private void startAll(PrintStream out) throws IOException {
         long t0 = System.nanoTime();
-        Path data = settings.dataDir().toAbsolutePath();
+        Path data = settings.dataDir().toAbsolutePath().normalize();
         Files.createDirectories(data);
         lockDataDir(data);
         new JvmMemoryMetrics().bindTo(registry);
@@ -192,6 +192,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
         p.put(StreamsConfig.STATE_DIR_CONFIG, data.resolve("streams").toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        p.put("processing.exception.handler.global.enabled", true); // the 5.0 default; silences a warning
         // after a crash (no clean leave) a restart waits for the dead member's session to expire
         p.put(StreamsConfig.mainConsumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         return p;

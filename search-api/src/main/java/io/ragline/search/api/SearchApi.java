@@ -122,8 +122,12 @@ public final class SearchApi implements AutoCloseable {
     private void stats(Context ctx) {
         DocumentStats stats = metadata.stats(tenant(ctx));
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("documents", Map.of("active", stats.active(), "pending", stats.pending(), "failed", stats.failed(),
-                "deleted", stats.deleted()));
+        Map<String, Object> documents = new LinkedHashMap<>();
+        documents.put("active", stats.active());
+        documents.put("pending", stats.pending());
+        documents.put("failed", stats.failed());
+        documents.put("deleted", stats.deleted());
+        body.put("documents", documents);
         body.put("chunks", stats.chunks());
         body.put("dlq", dlqRecords.getAsLong());
         ctx.contentType("application/json").result(Json.write(body));

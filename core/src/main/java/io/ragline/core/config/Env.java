@@ -1,0 +1,67 @@
+package io.ragline.core.config;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every environment variable ragline reads, in one place: the CLI, the embedded platform and the
+ * distributed services read these and no others, and the deployment manifests may set only
+ * these (a test checks both directions).
+ */
+public enum Env {
+    RAGLINE_DATA_DIR("./data", "Directory holding all local state (embedded platform, index replica, model cache)."),
+    RAGLINE_HOST("127.0.0.1", "Interface the HTTP endpoints (and the embedded Kafka broker) listen on."),
+    RAGLINE_HTTP_PORT("8080", "Port of the search API, or of a worker's health and metrics endpoint."),
+    RAGLINE_KAFKA_BOOTSTRAP("127.0.0.1:9092", "Kafka bootstrap servers."),
+    RAGLINE_KAFKA_PORT("9092", "Embedded platform only: port of the in-process Kafka broker."),
+    RAGLINE_KAFKA_CONTROLLER_PORT("9093", "Embedded platform only: port of the in-process KRaft controller."),
+    RAGLINE_PARTITIONS("3", "Partitions of the topics the platform creates when they are missing."),
+    RAGLINE_TEMPORAL_TARGET("127.0.0.1:7233", "Temporal frontend address (host:port)."),
+    RAGLINE_TEMPORAL_NAMESPACE("default", "Temporal namespace."),
+    RAGLINE_TEMPORAL_PORT("7233", "Embedded platform only: port of the Temporal test server."),
+    RAGLINE_POSTGRES_PORT("15432", "Embedded platform only: port of the embedded PostgreSQL."),
+    RAGLINE_JDBC_URL("", "JDBC URL of the metadata database (PostgreSQL)."),
+    RAGLINE_JDBC_USER("ragline", "Metadata database user."),
+    RAGLINE_JDBC_PASSWORD("", "Metadata database password (from a Secret; never commit it)."),
+    RAGLINE_EMBED_THREADS("2", "ONNX Runtime intra-op threads of the embedding model."),
+    RAGLINE_EMBED_BATCH("8", "Chunks per embedding transaction at most."),
+    RAGLINE_INDEX_TIMEOUT("PT30M", "How long a document version may take to be indexed before it FAILS (ISO-8601)."),
+    RAGLINE_INSTANCE_ID("", "Unique name of this worker instance (the pod name); defaults to the host name."),
+    RAGLINE_TENANT("default", "CLI only: tenant of published documents and searches."),
+    RAGLINE_URL("http://127.0.0.1:8080", "CLI only: base URL of the search API.");
+
+    private final String defaultValue;
+    private final String description;
+
+    Env(String defaultValue, String description) {
+        this.defaultValue = defaultValue;
+        this.description = description;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** The value in {@code env}, or the default; blank counts as unset. */
+    public String get(Map<String, String> env) {
+        return lookup(env).orElse(defaultValue);
+    }
+
+    public Optional<String> lookup(Map<String, String> env) {
+        String value = env.get(name());
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
+    }
+
+    public int getInt(Map<String, String> env) {
+        String value = get(env);
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name() + " must be an integer, was '" + value + "'", e);
+        }
+    }
+}
