@@ -13,17 +13,17 @@ import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates the platform's topics that do not exist yet; leaves existing ones as they are. */
-final class TopicSetup {
+public final class TopicSetup {
     private TopicSetup() {
     }
 
-    static List<String> ensure(String bootstrapServers, int partitions) {
+    public static List<String> ensure(String bootstrapServers, int partitions, int replicationFactor) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
             Topics.all().forEach((name, policy) -> {
                 if (!existing.contains(name)) {
-                    missing.add(new NewTopic(name, partitions, (short) 1)
+                    missing.add(new NewTopic(name, partitions, (short) replicationFactor)
                             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, policy)));
                 }
             });

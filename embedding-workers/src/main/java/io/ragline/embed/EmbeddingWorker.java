@@ -1,5 +1,6 @@
 package io.ragline.embed;
 
+import io.ragline.core.runtime.Resources;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -8,6 +9,7 @@ import io.ragline.core.Topics;
 import io.ragline.core.event.ChunkEvent;
 import io.ragline.core.event.EmbeddingEvent;
 import io.ragline.core.json.Json;
+import io.ragline.core.metrics.MetricNames;
 import io.ragline.core.model.Embedder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -38,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * mid-batch loses nothing (the batch is consumed again) and duplicates nothing (its partial
  * output is aborted and invisible to read-committed readers).
  */
-public final class EmbeddingWorker implements Runnable, AutoCloseable {
+public final class EmbeddingWorker implements Resources.Loop {
     private static final Logger log = LoggerFactory.getLogger(EmbeddingWorker.class);
 
     private final EmbeddingWorkerConfig config;
@@ -46,6 +48,8 @@ public final class EmbeddingWorker implements Runnable, AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicBoolean running = new AtomicBoolean(true);
+    /** Offsets this worker committed per partition (only its thread touches it). */
+    private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Counter embedded;
     private final Timer batchLatency;
@@ -70,11 +74,11 @@ public final class EmbeddingWorker implements Runnable, AutoCloseable {
                 ProducerConfig.LINGER_MS_CONFIG, 5,
                 ProducerConfig.CLIENT_ID_CONFIG, "ragline-embedder-" + config.instanceId()),
                 new ByteArraySerializer(), new ByteArraySerializer());
-        this.embedded = Counter.builder("ragline.embeddings").description("Chunks embedded and published")
+        this.embedded = Counter.builder(MetricNames.EMBEDDINGS).description("Chunks embedded and published")
                 .register(registry);
-        this.batchLatency = Timer.builder("ragline.embedding.batch.latency")
+        this.batchLatency = Timer.builder(MetricNames.EMBEDDING_BATCH_LATENCY)
                 .description("Time to embed and publish one batch").publishPercentileHistogram().register(registry);
-        this.batchSize = DistributionSummary.builder("ragline.embedding.batch.size")
+        this.batchSize = DistributionSummary.builder(MetricNames.EMBEDDING_BATCH_SIZE)
                 .description("Chunks per embedding batch").register(registry);
     }
 
@@ -92,6 +96,8 @@ public final class EmbeddingWorker implements Runnable, AutoCloseable {
                 }
                 if (!records.isEmpty()) {
                     process(records);
+                } else {
+                    commitIdlePositions();
                 }
             }
         } catch (RuntimeException e) {
@@ -124,6 +130,7 @@ public final class EmbeddingWorker implements Runnable, AutoCloseable {
             }
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             producer.commitTransaction();
+            offsets.forEach((tp, offset) -> lastCommitted.put(tp, offset.offset()));
         } catch (KafkaException e) {
             // fenced or failed: abort, and rewind so the batch is embedded again (by us or the new owner)
             log.warn("transaction of {} chunks failed; retrying the batch", chunks.size(), e);
@@ -138,6 +145,26 @@ public final class EmbeddingWorker implements Runnable, AutoCloseable {
         embedded.increment(chunks.size());
         batchSize.record(chunks.size());
         batchLatency.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * A read-committed consumer steps over transaction markers without returning a record, so the
+     * last committed offset of an idle partition stays one short of the end and the group shows a
+     * phantom lag that would keep KEDA from scaling to zero. Commit such positions when idle.
+     */
+    private void commitIdlePositions() {
+        Map<TopicPartition, OffsetAndMetadata> ahead = new HashMap<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            long position = consumer.position(tp);
+            Long committed = lastCommitted.get(tp);
+            if (committed == null || position > committed) {
+                ahead.put(tp, new OffsetAndMetadata(position));
+            }
+        }
+        if (!ahead.isEmpty()) {
+            consumer.commitSync(ahead);
+            ahead.forEach((tp, offset) -> lastCommitted.put(tp, offset.offset()));
+        }
     }
 
     private void rewind(java.util.Set<TopicPartition> partitions) {

@@ -16,6 +16,7 @@ public enum Env {
     RAGLINE_KAFKA_PORT("9092", "Embedded platform only: port of the in-process Kafka broker."),
     RAGLINE_KAFKA_CONTROLLER_PORT("9093", "Embedded platform only: port of the in-process KRaft controller."),
     RAGLINE_PARTITIONS("3", "Partitions of the topics the platform creates when they are missing."),
+    RAGLINE_REPLICATION_FACTOR("1", "Replication factor of created topics and of Kafka Streams' internal topics (3 in production)."),
     RAGLINE_TEMPORAL_TARGET("127.0.0.1:7233", "Temporal frontend address (host:port)."),
     RAGLINE_TEMPORAL_NAMESPACE("default", "Temporal namespace."),
     RAGLINE_TEMPORAL_PORT("7233", "Embedded platform only: port of the Temporal test server."),
@@ -27,6 +28,7 @@ public enum Env {
     RAGLINE_EMBED_BATCH("8", "Chunks per embedding transaction at most."),
     RAGLINE_INDEX_TIMEOUT("PT30M", "How long a document version may take to be indexed before it FAILS (ISO-8601)."),
     RAGLINE_INSTANCE_ID("", "Unique name of this worker instance (the pod name); defaults to the host name."),
+    RAGLINE_MODEL_DIR("", "Directory with a custom embedding model (model.onnx, tokenizer.json, ragline-model.json); empty: the bundled bge-small-en-v1.5."),
     RAGLINE_TENANT("default", "CLI only: tenant of published documents and searches."),
     RAGLINE_URL("http://127.0.0.1:8080", "CLI only: base URL of the search API.");
 

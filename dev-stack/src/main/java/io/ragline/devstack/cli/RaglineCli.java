@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code ragline} command line: run the embedded platform, publish documents, search. */
 @Command(name = "ragline", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Stream documents into a hybrid (BM25 + vector) retrieval index and search it.",
-        subcommands = {UpCommand.class, PublishCommand.class, SearchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {UpCommand.class, PublishCommand.class, SearchCommand.class, ServeCommand.class,
+                CommandLine.HelpCommand.class},
         footer = {"", "Start with:  ./ragline up        then, in another terminal:",
                 "             ./ragline publish samples/",
                 "             ./ragline search \"how are document versions activated\""})
@@ -26,7 +27,9 @@ public final class RaglineCli implements Runnable {
                     return 1;
                 })
                 .execute(args);
-        if (exit != 0 || !"up".equals(args.length > 0 ? args[0] : "")) {
+        // up and serve return only when the JVM is shutting down; calling exit then would block
+        String command = args.length > 0 ? args[0] : "";
+        if (exit != 0 || !(command.equals("up") || command.equals("serve"))) {
             System.exit(exit);
         }
     }

@@ -1,5 +1,6 @@
 package io.ragline.ingest.lifecycle;
 
+import io.ragline.core.runtime.Resources;
 import io.ragline.core.Topics;
 import io.ragline.core.event.LifecycleEvent;
 import io.ragline.core.json.Json;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * recorded in the metadata store before its offset is committed, so that {@link #reconcile()}
  * can start again whatever a restart (of the Temporal test server, which keeps no history) lost.
  */
-public final class LifecycleStarter implements Runnable, AutoCloseable {
+public final class LifecycleStarter implements Resources.Loop {
     private static final Logger log = LoggerFactory.getLogger(LifecycleStarter.class);
     public static final String GROUP_ID = "ragline-lifecycle";
 

@@ -7,8 +7,10 @@ import io.javalin.http.Context;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ragline.core.json.Json;
+import io.ragline.core.metrics.MetricNames;
 import io.ragline.core.store.DocumentRecord;
 import io.ragline.core.store.DocumentStats;
+import io.ragline.core.store.IndexProbe;
 import io.ragline.core.store.MetadataStore;
 import io.ragline.search.service.SearchService;
 import java.util.LinkedHashMap;
@@ -31,15 +33,17 @@ public final class SearchApi implements AutoCloseable {
 
     private final SearchService search;
     private final MetadataStore metadata;
+    private final IndexProbe index;
     private final LongSupplier dlqRecords;
     private final BooleanSupplier ready;
     private final PrometheusMeterRegistry registry;
     private final Javalin app;
 
-    public SearchApi(SearchService search, MetadataStore metadata, LongSupplier dlqRecords, BooleanSupplier ready,
-                     PrometheusMeterRegistry registry) {
+    public SearchApi(SearchService search, MetadataStore metadata, IndexProbe index, LongSupplier dlqRecords,
+                     BooleanSupplier ready, PrometheusMeterRegistry registry) {
         this.search = search;
         this.metadata = metadata;
+        this.index = index;
         this.dlqRecords = dlqRecords;
         this.ready = ready;
         this.registry = registry;
@@ -49,6 +53,7 @@ public final class SearchApi implements AutoCloseable {
             config.routes.post("/v1/search", this::search);
             config.routes.get("/v1/documents/{id}", this::document);
             config.routes.get("/v1/stats", this::stats);
+            config.routes.get("/internal/v1/index/{tenant}/{id}", this::indexState);
             config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
             config.routes.get("/health/ready", this::readiness);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
@@ -133,6 +138,25 @@ public final class SearchApi implements AutoCloseable {
         ctx.contentType("application/json").result(Json.write(body));
     }
 
+    /** What the document lifecycle asks a replica (see {@code HttpIndexProbe}); not for applications. */
+    private void indexState(Context ctx) {
+        String tenant = ctx.pathParam("tenant");
+        String id = ctx.pathParam("id");
+        long version;
+        try {
+            version = Long.parseLong(ctx.queryParam("version") == null ? "0" : ctx.queryParam("version"));
+        } catch (NumberFormatException e) {
+            throw ProblemException.badRequest("wrong-type", "Wrong type", "'version' must be an integer");
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("tenant", tenant);
+        body.put("documentId", id);
+        body.put("version", version);
+        body.put("indexedChunks", index.indexedChunks(tenant, id, version));
+        body.put("appliedRevision", index.appliedRevision(tenant, id));
+        ctx.contentType("application/json").result(Json.write(body));
+    }
+
     private void readiness(Context ctx) {
         boolean up = ready.getAsBoolean();
         ctx.status(up ? 200 : 503).json(Map.of("status", up ? "UP" : "DOWN"));
@@ -158,7 +182,7 @@ public final class SearchApi implements AutoCloseable {
         // the route template, not the raw path, keeps the metric's label set bounded
         io.javalin.router.Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
         String route = matched == null ? "unmatched" : matched.path;
-        Timer.builder("ragline.http.requests")
+        Timer.builder(MetricNames.HTTP_REQUESTS)
                 .tag("method", ctx.method().name())
                 .tag("route", route)
                 .tag("status", Integer.toString(ctx.statusCode()))

@@ -1,9 +1,11 @@
 package io.ragline.search.index;
 
+import io.ragline.core.runtime.Resources;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ragline.core.Topics;
 import io.ragline.core.event.DlqRecord;
+import io.ragline.core.metrics.MetricNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,7 +27,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * Counts the records on {@code ragline.documents.dlq} by reading it (read committed): offsets
  * alone would also count the transaction markers the exactly-once topology writes.
  */
-public final class DlqTail implements Runnable, AutoCloseable {
+public final class DlqTail implements Resources.Loop {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final MeterRegistry registry;
     private final AtomicLong count = new AtomicLong();
@@ -58,7 +60,7 @@ public final class DlqTail implements Runnable, AutoCloseable {
             while (running.get()) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     Header reason = record.headers().lastHeader(DlqRecord.REASON_HEADER);
-                    Counter.builder("ragline.dlq.records").description("Records refused into the DLQ, by reason")
+                    Counter.builder(MetricNames.DLQ_RECORDS).description("Records refused into the DLQ, by reason")
                             .tag("reason", reason == null ? "unknown" : new String(reason.value(), StandardCharsets.UTF_8))
                             .register(registry).increment();
                     count.incrementAndGet();

@@ -1,11 +1,13 @@
 package io.ragline.search.index;
 
+import io.ragline.core.runtime.Resources;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ragline.core.Topics;
 import io.ragline.core.event.DocumentState;
 import io.ragline.core.event.EmbeddingEvent;
 import io.ragline.core.json.Json;
+import io.ragline.core.metrics.MetricNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * its index commits. Document states are read from the beginning at every start (the topic is
  * compacted: one snapshot per document) so the replica knows which version each document serves.
  */
-public final class Indexer implements Runnable, AutoCloseable {
+public final class Indexer implements Resources.Loop {
     private static final Logger log = LoggerFactory.getLogger(Indexer.class);
     private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(2);
 
@@ -52,9 +54,9 @@ public final class Indexer implements Runnable, AutoCloseable {
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000,
                 ConsumerConfig.CLIENT_ID_CONFIG, "ragline-indexer"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        this.chunksIndexed = Counter.builder("ragline.indexer.chunks").description("Embedded chunks written to the index")
+        this.chunksIndexed = Counter.builder(MetricNames.INDEXER_CHUNKS).description("Embedded chunks written to the index")
                 .register(registry);
-        this.statesApplied = Counter.builder("ragline.indexer.states").description("Document states applied to the index")
+        this.statesApplied = Counter.builder(MetricNames.INDEXER_STATES).description("Document states applied to the index")
                 .register(registry);
     }
 

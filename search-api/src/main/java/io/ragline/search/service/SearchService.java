@@ -2,6 +2,7 @@ package io.ragline.search.service;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.ragline.core.metrics.MetricNames;
 import io.ragline.core.model.Embedder;
 import io.ragline.search.api.SearchRequest;
 import io.ragline.search.index.ChunkHit;
@@ -41,7 +42,7 @@ public final class SearchService {
                     hit.title(), snippet(hit.text()), hit.metadata()));
         }
         long tookNanos = System.nanoTime() - start;
-        Timer.builder("ragline.search").tag("mode", request.mode().wireName())
+        Timer.builder(MetricNames.SEARCH).tag("mode", request.mode().wireName())
                 .description("Search latency, query embedding included")
                 .publishPercentileHistogram()
                 .register(registry).record(tookNanos, java.util.concurrent.TimeUnit.NANOSECONDS);

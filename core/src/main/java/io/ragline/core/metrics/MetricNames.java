@@ -1,0 +1,40 @@
+package io.ragline.core.metrics;
+
+import java.util.List;
+
+/**
+ * Every metric ragline registers, by its Micrometer name. Prometheus sees them with dots turned
+ * into underscores and a unit suffix (a timer {@code ragline.search} becomes
+ * {@code ragline_search_seconds_count}, {@code _sum}, {@code _bucket}; a counter gets
+ * {@code _total}). Dashboards and alerts must use only these (a test checks).
+ */
+public final class MetricNames {
+    /** Timer, tags method, route, status: every HTTP request of the search API. */
+    public static final String HTTP_REQUESTS = "ragline.http.requests";
+    /** Timer, tag mode: search latency including query embedding. */
+    public static final String SEARCH = "ragline.search";
+    /** Counter: chunks embedded and published. */
+    public static final String EMBEDDINGS = "ragline.embeddings";
+    /** Timer: time to embed and publish one batch. */
+    public static final String EMBEDDING_BATCH_LATENCY = "ragline.embedding.batch.latency";
+    /** Distribution summary: chunks per embedding batch. */
+    public static final String EMBEDDING_BATCH_SIZE = "ragline.embedding.batch.size";
+    /** Gauge: chunks waiting on ragline.chunks for the embedding worker group (total consumer lag). */
+    public static final String EMBEDDING_LAG = "ragline.embedding.lag";
+    /** Gauge: the lag divided by the running embedding workers; KEDA's scaling target. */
+    public static final String EMBEDDING_LAG_PER_REPLICA = "ragline.embedding.lag.per.replica";
+    /** Counter: embedded chunks written to the index. */
+    public static final String INDEXER_CHUNKS = "ragline.indexer.chunks";
+    /** Counter: document-state snapshots applied to the index. */
+    public static final String INDEXER_STATES = "ragline.indexer.states";
+    /** Counter, tag reason: records refused into the DLQ. */
+    public static final String DLQ_RECORDS = "ragline.dlq.records";
+
+    private MetricNames() {
+    }
+
+    public static List<String> all() {
+        return List.of(HTTP_REQUESTS, SEARCH, EMBEDDINGS, EMBEDDING_BATCH_LATENCY, EMBEDDING_BATCH_SIZE,
+                EMBEDDING_LAG, EMBEDDING_LAG_PER_REPLICA, INDEXER_CHUNKS, INDEXER_STATES, DLQ_RECORDS);
+    }
+}

@@ -1,0 +1,90 @@
+package io.ragline.devstack.serve;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ragline.core.config.Env;
+import io.ragline.core.model.Embedder;
+import io.ragline.core.runtime.Resources;
+import io.ragline.core.store.Database;
+import io.ragline.core.store.MetadataStore;
+import io.ragline.devstack.TopicSetup;
+import io.ragline.embed.EmbedderNode;
+import io.ragline.ingest.IngestNode;
+import io.ragline.ingest.lifecycle.HttpIndexProbe;
+import io.ragline.ingest.lifecycle.LifecycleNode;
+import io.ragline.ingest.lifecycle.LifecycleSettings;
+import io.ragline.ingest.topology.IngestConfig;
+import io.ragline.search.SearchNode;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The distributed services ({@code ragline serve <role>}): the same nodes as the embedded
+ * platform, each configured only from the environment ({@link Env}) against external Kafka,
+ * Temporal and PostgreSQL.
+ */
+public final class ServiceRoles {
+    public enum Role { ingest, embedder, search, workflows }
+
+    private ServiceRoles() {
+    }
+
+    /** Starts the role; everything it starts is added to {@code resources}. */
+    public static void start(Role role, Map<String, String> env, Resources resources) {
+        PrometheusMeterRegistry registry = Metrics.registry(resources);
+        String bootstrap = Env.RAGLINE_KAFKA_BOOTSTRAP.get(env);
+        String host = Env.RAGLINE_HOST.get(env);
+        int port = Env.RAGLINE_HTTP_PORT.getInt(env);
+        Path data = Path.of(Env.RAGLINE_DATA_DIR.get(env)).toAbsolutePath().normalize();
+        switch (role) {
+            case ingest -> {
+                int rf = Env.RAGLINE_REPLICATION_FACTOR.getInt(env);
+                TopicSetup.ensure(bootstrap, Env.RAGLINE_PARTITIONS.getInt(env), rf);
+                IngestNode ingest = resources.add(new IngestNode(bootstrap, data.resolve("streams"), rf,
+                        IngestConfig.defaults()));
+                resources.add(new HealthServer(host, port, registry, ingest::running, Map.of()));
+            }
+            case embedder -> {
+                Embedder embedder = resources.add(Models.load(env, data));
+                EmbedderNode node = resources.add(new EmbedderNode(bootstrap, embedder, instanceId(env),
+                        Env.RAGLINE_EMBED_BATCH.getInt(env), registry));
+                Map<String, Supplier<Object>> keda = Map.of("/keda/metrics", () -> node.scaling().snapshot());
+                resources.add(new HealthServer(host, port, registry, () -> true, keda));
+            }
+            case search -> {
+                Embedder embedder = resources.add(Models.load(env, data));
+                resources.add(new SearchNode(bootstrap, data.resolve("index"), host, port, metadata(role, env, resources),
+                        embedder, registry, () -> true));
+            }
+            case workflows -> {
+                var client = Temporal.connect(Env.RAGLINE_TEMPORAL_TARGET.get(env),
+                        Env.RAGLINE_TEMPORAL_NAMESPACE.get(env), resources);
+                resources.add(new LifecycleNode(bootstrap, client, metadata(role, env, resources),
+                        new HttpIndexProbe(URI.create(Env.RAGLINE_URL.get(env))),
+                        new LifecycleSettings(Duration.parse(Env.RAGLINE_INDEX_TIMEOUT.get(env)), Duration.ofSeconds(10))));
+                resources.add(new HealthServer(host, port, registry, () -> true, Map.of()));
+            }
+        }
+    }
+
+    private static MetadataStore metadata(Role role, Map<String, String> env, Resources resources) {
+        String url = Env.RAGLINE_JDBC_URL.lookup(env).orElseThrow(() ->
+                new IllegalArgumentException("RAGLINE_JDBC_URL must be set for the " + role + " service"));
+        HikariDataSource ds = resources.add(Database.open(url, Env.RAGLINE_JDBC_USER.get(env),
+                Env.RAGLINE_JDBC_PASSWORD.get(env), 8));
+        return new MetadataStore(ds);
+    }
+
+    private static String instanceId(Map<String, String> env) {
+        try {
+            return Env.RAGLINE_INSTANCE_ID.lookup(env).orElse(InetAddress.getLocalHost().getHostName());
+        } catch (UnknownHostException e) {
+            return "embedder-" + ProcessHandle.current().pid();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.ragline.search;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ragline.core.model.Embedder;
+import io.ragline.core.runtime.Resources;
+import io.ragline.core.store.MetadataStore;
+import io.ragline.search.api.SearchApi;
+import io.ragline.search.index.DlqTail;
+import io.ragline.search.index.Indexer;
+import io.ragline.search.index.LuceneIndex;
+import io.ragline.search.service.SearchService;
+import java.nio.file.Path;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One search replica: its own Lucene index kept up to date from the logs by the indexer, and the
+ * REST API over it. Run alone ({@code ragline serve search}) or inside the embedded platform.
+ */
+public final class SearchNode implements AutoCloseable {
+    private final Resources resources = new Resources();
+    private final LuceneIndex index;
+    private final SearchApi api;
+
+    /**
+     * @param ready extra readiness condition (the embedded platform adds its ingest topology)
+     */
+    public SearchNode(String bootstrapServers, Path indexDir, String host, int port, MetadataStore metadata,
+                      Embedder embedder, PrometheusMeterRegistry registry, BooleanSupplier ready) {
+        try {
+            index = resources.add(new LuceneIndex(indexDir));
+            resources.background("ragline-indexer", new Indexer(bootstrapServers, index, registry));
+            DlqTail dlq = resources.background("ragline-dlq-tail", new DlqTail(bootstrapServers, registry));
+            api = resources.add(new SearchApi(new SearchService(index, embedder, registry), metadata, index, dlq::count,
+                    ready, registry).start(host, port));
+        } catch (RuntimeException e) {
+            resources.close();
+            throw e;
+        }
+    }
+
+    public LuceneIndex index() {
+        return index;
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    @Override
+    public void close() {
+        resources.close();
+    }
+}
