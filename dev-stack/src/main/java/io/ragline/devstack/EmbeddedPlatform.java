@@ -3,11 +3,11 @@ package io.ragline.devstack;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ragline.core.model.Embedder;
-import io.ragline.core.model.OnnxEmbedder;
 import io.ragline.core.runtime.Resources;
 import io.ragline.core.store.Database;
 import io.ragline.core.store.MetadataStore;
 import io.ragline.devstack.serve.Metrics;
+import io.ragline.devstack.serve.Models;
 import io.ragline.devstack.serve.Temporal;
 import io.ragline.embed.EmbedderNode;
 import io.ragline.ingest.IngestNode;
@@ -85,13 +85,15 @@ public final class EmbeddedPlatform implements AutoCloseable {
         step(out, t0, "ingest topology (Kafka Streams, exactly-once)");
         ingest = resources.add(new IngestNode(bootstrap, data.resolve("streams"), 1, IngestConfig.defaults()));
 
-        step(out, t0, "embedding model (bge-small-en-v1.5, DJL + ONNX Runtime) and worker");
-        Embedder embedder = resources.add(OnnxEmbedder.bundled(data.resolve("models"), settings.embedThreads()));
-        embedderNode = resources.add(new EmbedderNode(bootstrap, embedder, "embedded-1", settings.embedBatch(), registry));
-
+        step(out, t0, "embedding model (" + (settings.modelDir() == null ? "bge-small-en-v1.5" : settings.modelDir())
+                + ", DJL + ONNX Runtime)");
+        Embedder embedder = resources.add(Models.load(settings.modelDir(), data, settings.embedThreads()));
         step(out, t0, "search replica: Lucene index, indexer, search API");
         search = resources.add(new SearchNode(bootstrap, data.resolve("index"), settings.host(), settings.httpPort(),
                 metadata, embedder, registry, ingest::running));
+
+        step(out, t0, "embedding worker");
+        embedderNode = resources.add(new EmbedderNode(bootstrap, embedder, "embedded-1", settings.embedBatch(), registry));
 
         step(out, t0, "document lifecycle workers (Temporal)");
         resources.add(new LifecycleNode(bootstrap, client, metadata, search.index(),

@@ -3,7 +3,10 @@ package io.ragline.devstack;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Everything the embedded platform can be told; the CLI maps flags and environment variables here. */
+/**
+ * Everything the embedded platform can be told; the CLI maps flags and environment variables here.
+ * {@code modelDir} null means the bundled bge-small-en-v1.5.
+ */
 public record PlatformSettings(
         Path dataDir,
         String host,
@@ -15,15 +18,21 @@ public record PlatformSettings(
         int partitions,
         int embedThreads,
         int embedBatch,
-        Duration indexTimeout) {
+        Duration indexTimeout,
+        Path modelDir) {
 
     public static PlatformSettings defaults(Path dataDir) {
         return new PlatformSettings(dataDir, "127.0.0.1", 9092, 9093, 7233, 15432, 8080, 3, 2, 8,
-                Duration.ofMinutes(30));
+                Duration.ofMinutes(30), null);
     }
 
     public PlatformSettings withPorts(int kafka, int controller, int temporal, int postgres, int http) {
         return new PlatformSettings(dataDir, host, kafka, controller, temporal, postgres, http, partitions,
-                embedThreads, embedBatch, indexTimeout);
+                embedThreads, embedBatch, indexTimeout, modelDir);
+    }
+
+    public PlatformSettings withModelDir(Path dir) {
+        return new PlatformSettings(dataDir, host, kafkaPort, kafkaControllerPort, temporalPort, postgresPort, httpPort,
+                partitions, embedThreads, embedBatch, indexTimeout, dir);
     }
 }

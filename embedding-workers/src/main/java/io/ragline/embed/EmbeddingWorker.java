@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.ragline.core.Topics;
 import io.ragline.core.event.ChunkEvent;
+import io.ragline.core.event.DlqReason;
+import io.ragline.core.event.DlqRecord;
 import io.ragline.core.event.EmbeddingEvent;
 import io.ragline.core.json.Json;
 import io.ragline.core.metrics.MetricNames;
@@ -51,7 +53,10 @@ public final class EmbeddingWorker implements Resources.Loop {
     /** Offsets this worker committed per partition (only its thread touches it). */
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private static final int ATTEMPTS = 3;
     private final Counter embedded;
+    private final Counter failures;
+    private final Counter truncatedChunks;
     private final Timer batchLatency;
     private final DistributionSummary batchSize;
 
@@ -65,6 +70,9 @@ public final class EmbeddingWorker implements Resources.Loop {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch(),
+                // a killed worker's partitions move to the survivors after this long
+                ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
+                ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 2_000,
                 ConsumerConfig.CLIENT_ID_CONFIG, "ragline-embedder-" + config.instanceId()),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.producer = new KafkaProducer<>(Map.of(
@@ -72,12 +80,18 @@ public final class EmbeddingWorker implements Resources.Loop {
                 ProducerConfig.TRANSACTIONAL_ID_CONFIG, "ragline-embedder-" + config.instanceId(),
                 ProducerConfig.ACKS_CONFIG, "all",
                 ProducerConfig.LINGER_MS_CONFIG, 5,
+                // a killed worker's open transaction blocks read-committed readers until the broker aborts it
+                ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000,
                 ProducerConfig.CLIENT_ID_CONFIG, "ragline-embedder-" + config.instanceId()),
                 new ByteArraySerializer(), new ByteArraySerializer());
         this.embedded = Counter.builder(MetricNames.EMBEDDINGS).description("Chunks embedded and published")
                 .register(registry);
         this.batchLatency = Timer.builder(MetricNames.EMBEDDING_BATCH_LATENCY)
                 .description("Time to embed and publish one batch").publishPercentileHistogram().register(registry);
+        this.failures = Counter.builder(MetricNames.EMBEDDING_FAILURES)
+                .description("Chunks the model could not embed after retries (sent to the DLQ)").register(registry);
+        this.truncatedChunks = Counter.builder(MetricNames.EMBEDDING_TRUNCATED)
+                .description("Chunks longer than the model's maximum, embedded from their beginning only").register(registry);
         this.batchSize = DistributionSummary.builder(MetricNames.EMBEDDING_BATCH_SIZE)
                 .description("Chunks per embedding batch").register(registry);
     }
@@ -114,19 +128,29 @@ public final class EmbeddingWorker implements Resources.Loop {
 
     private void process(ConsumerRecords<byte[], byte[]> records) {
         long start = System.nanoTime();
+        List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>(records.count());
         List<ChunkEvent> chunks = new ArrayList<>(records.count());
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
+            batch.add(record);
             chunks.add(Json.read(record.value(), ChunkEvent.class));
             offsets.put(new TopicPartition(record.topic(), record.partition()), new OffsetAndMetadata(record.offset() + 1));
         }
-        List<float[]> vectors = embedder.embedPassages(chunks.stream().map(ChunkEvent::embeddingText).toList());
+        List<float[]> vectors = embed(chunks);
         try {
             producer.beginTransaction();
             for (int i = 0; i < chunks.size(); i++) {
                 ChunkEvent chunk = chunks.get(i);
+                if (vectors.get(i) == null) {
+                    producer.send(deadLetter(batch.get(i)));
+                    continue;
+                }
+                boolean truncated = embedder.truncates(chunk.embeddingText());
+                if (truncated) {
+                    truncatedChunks.increment();
+                }
                 producer.send(new ProducerRecord<>(Topics.EMBEDDINGS, chunk.chunkId().getBytes(StandardCharsets.UTF_8),
-                        Json.write(EmbeddingEvent.of(chunk, embedder.modelId(), vectors.get(i)))));
+                        Json.write(EmbeddingEvent.of(chunk, embedder.modelId(), vectors.get(i), truncated))));
             }
             producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
             producer.commitTransaction();
@@ -145,6 +169,44 @@ public final class EmbeddingWorker implements Resources.Loop {
         embedded.increment(chunks.size());
         batchSize.record(chunks.size());
         batchLatency.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Embeds the batch; if the model fails on it, embeds chunk by chunk so that one bad chunk
+     * (null in the result, after {@value #ATTEMPTS} attempts) cannot hold up its partition.
+     */
+    private List<float[]> embed(List<ChunkEvent> chunks) {
+        try {
+            return embedder.embedPassages(chunks.stream().map(ChunkEvent::embeddingText).toList());
+        } catch (RuntimeException batchFailure) {
+            log.warn("embedding a batch of {} chunks failed; trying them one by one", chunks.size(), batchFailure);
+        }
+        List<float[]> out = new ArrayList<>(chunks.size());
+        for (ChunkEvent chunk : chunks) {
+            float[] vector = null;
+            for (int attempt = 1; attempt <= ATTEMPTS && vector == null; attempt++) {
+                try {
+                    vector = embedder.embedPassages(List.of(chunk.embeddingText())).getFirst();
+                } catch (RuntimeException e) {
+                    log.warn("embedding chunk {} failed (attempt {} of {})", chunk.chunkId(), attempt, ATTEMPTS, e);
+                }
+            }
+            if (vector == null) {
+                failures.increment();
+            }
+            out.add(vector);
+        }
+        return out;
+    }
+
+    private ProducerRecord<byte[], byte[]> deadLetter(ConsumerRecord<byte[], byte[]> record) {
+        DlqRecord dlq = new DlqRecord(DlqRecord.SCHEMA, DlqReason.EMBEDDING_FAILED,
+                "the model failed " + ATTEMPTS + " times on this chunk", record.topic(), record.partition(),
+                record.offset(), record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8),
+                new String(record.value(), StandardCharsets.UTF_8), "utf-8", System.currentTimeMillis());
+        ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(Topics.DOCUMENTS_DLQ, record.key(), Json.write(dlq));
+        out.headers().add(DlqRecord.REASON_HEADER, DlqReason.EMBEDDING_FAILED.name().getBytes(StandardCharsets.UTF_8));
+        return out;
     }
 
     /**

@@ -28,7 +28,13 @@ public final class SearchNode implements AutoCloseable {
                       Embedder embedder, PrometheusMeterRegistry registry, BooleanSupplier ready) {
         try {
             index = resources.add(new LuceneIndex(indexDir));
-            resources.background("ragline-indexer", new Indexer(bootstrapServers, index, registry));
+            int indexed = index.vectorDimension();
+            if (indexed != 0 && indexed != embedder.dimension()) {
+                throw new IllegalStateException("the embedding model " + embedder.modelId() + " produces "
+                        + embedder.dimension() + "-dimensional vectors, but the index at " + indexDir + " holds "
+                        + indexed + "-dimensional ones: use the model the index was built with, or re-index into a new data directory");
+            }
+            resources.background("ragline-indexer", new Indexer(bootstrapServers, index, embedder.dimension(), registry));
             DlqTail dlq = resources.background("ragline-dlq-tail", new DlqTail(bootstrapServers, registry));
             api = resources.add(new SearchApi(new SearchService(index, embedder, registry), metadata, index, dlq::count,
                     ready, registry).start(host, port));

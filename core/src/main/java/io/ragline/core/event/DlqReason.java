@@ -14,7 +14,8 @@ public enum DlqReason {
     TEXT_TOO_LARGE("'text' exceeds the configured maximum size"),
     UNSUPPORTED_CONTENT_TYPE("'contentType' is not one the pipeline can extract"),
     METADATA_INVALID("'metadata' is too large or not a flat object of scalars"),
-    EMPTY_TEXT("no text is left after extraction");
+    EMPTY_TEXT("no text is left after extraction"),
+    EMBEDDING_FAILED("the embedding model kept failing on a chunk of the document");
 
     private final String description;
 

@@ -9,14 +9,17 @@ import java.util.Base64;
  * An embedded chunk on {@code ragline.embeddings}; key is the chunk id. The vector travels as
  * base64 little-endian float32: exact, and a quarter the size of a JSON number array.
  */
-public record EmbeddingEvent(String schema, ChunkEvent chunk, String model, int dimension, String vector) {
+public record EmbeddingEvent(String schema, ChunkEvent chunk, String model, int dimension, String vector,
+                             boolean truncated) {
 
     public static final String SCHEMA = "ragline.embedding.v1";
 
-    public static EmbeddingEvent of(ChunkEvent chunk, String model, float[] vector) {
+    /** @param truncated the chunk was longer than the model's maximum, so its vector covers only its beginning */
+    public static EmbeddingEvent of(ChunkEvent chunk, String model, float[] vector, boolean truncated) {
         ByteBuffer buf = ByteBuffer.allocate(vector.length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         buf.asFloatBuffer().put(vector);
-        return new EmbeddingEvent(SCHEMA, chunk, model, vector.length, Base64.getEncoder().encodeToString(buf.array()));
+        return new EmbeddingEvent(SCHEMA, chunk, model, vector.length, Base64.getEncoder().encodeToString(buf.array()),
+                truncated);
     }
 
     @JsonIgnore

@@ -19,6 +19,10 @@ public final class MetricNames {
     public static final String EMBEDDING_BATCH_LATENCY = "ragline.embedding.batch.latency";
     /** Distribution summary: chunks per embedding batch. */
     public static final String EMBEDDING_BATCH_SIZE = "ragline.embedding.batch.size";
+    /** Counter: chunks the model could not embed after retries (sent to the DLQ). */
+    public static final String EMBEDDING_FAILURES = "ragline.embedding.failures";
+    /** Counter: chunks longer than the model's maximum, embedded from their beginning only. */
+    public static final String EMBEDDING_TRUNCATED = "ragline.embedding.truncated";
     /** Gauge: chunks waiting on ragline.chunks for the embedding worker group (total consumer lag). */
     public static final String EMBEDDING_LAG = "ragline.embedding.lag";
     /** Gauge: the lag divided by the running embedding workers; KEDA's scaling target. */
@@ -35,6 +39,6 @@ public final class MetricNames {
 
     public static List<String> all() {
         return List.of(HTTP_REQUESTS, SEARCH, EMBEDDINGS, EMBEDDING_BATCH_LATENCY, EMBEDDING_BATCH_SIZE,
-                EMBEDDING_LAG, EMBEDDING_LAG_PER_REPLICA, INDEXER_CHUNKS, INDEXER_STATES, DLQ_RECORDS);
+                EMBEDDING_FAILURES, EMBEDDING_TRUNCATED, EMBEDDING_LAG, EMBEDDING_LAG_PER_REPLICA, INDEXER_CHUNKS, INDEXER_STATES, DLQ_RECORDS);
     }
 }

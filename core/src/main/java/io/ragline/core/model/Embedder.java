@@ -13,6 +13,9 @@ public interface Embedder extends AutoCloseable {
 
     int maxTokens();
 
+    /** Whether the passage is longer than {@link #maxTokens()}, so the model only sees its beginning. */
+    boolean truncates(String passage);
+
     /** Embeds passages (documents/chunks) in one batch; vectors are L2-normalised. */
     List<float[]> embedPassages(List<String> passages);
 

@@ -48,14 +48,16 @@ public final class OnnxEmbedder implements Embedder {
     private final HuggingFaceTokenizer tokenizer;
     private final BlockingQueue<Predictor<String, float[]>> predictors;
     private final List<Predictor<String, float[]>> allPredictors;
+    private final String name;
     private final int dimension;
     private final int maxTokens;
     private final String queryPrefix;
     private final String passagePrefix;
     private volatile boolean closed;
 
-    private OnnxEmbedder(ZooModel<String, float[]> model, HuggingFaceTokenizer tokenizer,
+    private OnnxEmbedder(String name, ZooModel<String, float[]> model, HuggingFaceTokenizer tokenizer,
             int poolSize, int dimension, int maxTokens, String queryPrefix, String passagePrefix) {
+        this.name = name;
         this.model = model;
         this.tokenizer = tokenizer;
         this.dimension = dimension;
@@ -81,10 +83,17 @@ public final class OnnxEmbedder implements Embedder {
             Files.createDirectories(modelCacheDir);
             Path onnx = extract(BUNDLED_ONNX, modelCacheDir);
             Path tok = extract(BUNDLED_TOKENIZER, modelCacheDir);
-            return load(onnx, tok, 384, 512, BGE_QUERY_PREFIX, "", "cls", true, intraOpThreads);
+            return load("bge-small-en-v1.5-q", onnx, tok, 384, 512, BGE_QUERY_PREFIX, "", "cls", true, intraOpThreads);
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot extract bundled embedding model", e);
         }
+    }
+
+    /** Loads the model a directory's {@link ModelDescriptor} describes. */
+    public static OnnxEmbedder fromDirectory(Path dir, int intraOpThreads) {
+        ModelDescriptor d = ModelDescriptor.read(dir);
+        return load(d.name(), dir.resolve(d.onnx()), dir.resolve(d.tokenizer()), d.dimension(), d.maxTokens(),
+                d.queryPrefix(), d.passagePrefix(), d.pooling(), d.normalize(), intraOpThreads);
     }
 
     /**
@@ -92,7 +101,7 @@ public final class OnnxEmbedder implements Embedder {
      *
      * @param pooling DJL pooling mode: "cls", "mean", "max", "mean_sqrt_len", "weightedmean"
      */
-    public static OnnxEmbedder load(Path onnxFile, Path tokenizerJson, int dimension, int maxTokens,
+    public static OnnxEmbedder load(String name, Path onnxFile, Path tokenizerJson, int dimension, int maxTokens,
             String queryPrefix, String passagePrefix, String pooling, boolean normalize,
             int intraOpThreads) {
         if (intraOpThreads < 1) {
@@ -125,13 +134,13 @@ public final class OnnxEmbedder implements Embedder {
             // Each predictor can use intraOpThreads cores; size the pool to roughly fill the CPU.
             int pool = Math.max(1, Math.min(4,
                     Runtime.getRuntime().availableProcessors() / intraOpThreads));
-            OnnxEmbedder e = new OnnxEmbedder(model, tokenizer, pool, dimension, maxTokens,
+            OnnxEmbedder e = new OnnxEmbedder(name, model, tokenizer, pool, dimension, maxTokens,
                     queryPrefix, passagePrefix);
             int actual = e.embedQuery("dimension check").length;
             if (actual != dimension) {
                 e.close();
-                throw new IllegalStateException(
-                        "Model produces " + actual + "-d vectors, expected " + dimension);
+                throw new IllegalStateException("model " + name + " produces " + actual
+                        + "-dimensional vectors, but its descriptor says " + dimension);
             }
             return e;
         } catch (IOException e) {
@@ -141,6 +150,17 @@ public final class OnnxEmbedder implements Embedder {
             closeQuietly(model, tokenizer);
             throw new IllegalStateException("Cannot load embedding model " + onnxFile, e);
         }
+    }
+
+    @Override
+    public String modelId() {
+        return name;
+    }
+
+    @Override
+    public boolean truncates(String passage) {
+        // the tokenizer truncates at maxTokens; what it cut off comes back as overflow
+        return tokenizer.encode(passagePrefix + passage, true, true).getOverflowing().length > 0;
     }
 
     @Override

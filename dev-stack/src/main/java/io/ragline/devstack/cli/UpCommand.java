@@ -58,10 +58,15 @@ final class UpCommand implements Runnable {
                     + "(RAGLINE_INDEX_TIMEOUT, default: ${DEFAULT-VALUE}).")
     Duration indexTimeout;
 
+    @Option(names = "--model-dir", defaultValue = "${env:RAGLINE_MODEL_DIR}",
+            description = "Directory with a custom ONNX embedding model: the ONNX file, tokenizer.json and "
+                    + "ragline-model.json (RAGLINE_MODEL_DIR; default: the bundled bge-small-en-v1.5).")
+    Path modelDir;
+
     @Override
     public void run() {
         PlatformSettings settings = new PlatformSettings(dataDir, host, kafkaPort, kafkaControllerPort, temporalPort,
-                postgresPort, httpPort, partitions, embedThreads, embedBatch, indexTimeout);
+                postgresPort, httpPort, partitions, embedThreads, embedBatch, indexTimeout, modelDir);
         EmbeddedPlatform platform = EmbeddedPlatform.start(settings, System.out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

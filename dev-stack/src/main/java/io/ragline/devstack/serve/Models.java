@@ -12,7 +12,14 @@ public final class Models {
     }
 
     public static Embedder load(Map<String, String> env, Path dataDir) {
-        int threads = Env.RAGLINE_EMBED_THREADS.getInt(env);
-        return OnnxEmbedder.bundled(dataDir.resolve("models"), threads);
+        return load(Env.RAGLINE_MODEL_DIR.lookup(env).map(Path::of).orElse(null), dataDir,
+                Env.RAGLINE_EMBED_THREADS.getInt(env));
+    }
+
+    /** @param modelDir a directory with {@code ragline-model.json}, or null for the bundled model */
+    public static Embedder load(Path modelDir, Path dataDir, int threads) {
+        return modelDir == null
+                ? OnnxEmbedder.bundled(dataDir.resolve("models"), threads)
+                : OnnxEmbedder.fromDirectory(modelDir, threads);
     }
 }

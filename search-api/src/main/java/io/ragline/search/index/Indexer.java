@@ -45,8 +45,12 @@ public final class Indexer implements Resources.Loop {
     private final Counter chunksIndexed;
     private final Counter statesApplied;
 
-    public Indexer(String bootstrapServers, LuceneIndex index, MeterRegistry registry) {
+    private final int dimension;
+
+    /** @param dimension the vector dimension of the model this replica serves; other vectors are skipped */
+    public Indexer(String bootstrapServers, LuceneIndex index, int dimension, MeterRegistry registry) {
         this.index = index;
+        this.dimension = dimension;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -115,7 +119,14 @@ public final class Indexer implements Resources.Loop {
             if (record.value() == null) {
                 index.deleteChunk(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8));
             } else {
-                index.upsert(Json.read(record.value(), EmbeddingEvent.class));
+                EmbeddingEvent embedding = Json.read(record.value(), EmbeddingEvent.class);
+                if (embedding.dimension() != dimension) {
+                    // a vector of another model (e.g. before a model change): it cannot share the HNSW graph
+                    log.warn("skipping chunk {}: {}-dimensional vector from model {}, this replica serves {} dimensions",
+                            embedding.chunk().chunkId(), embedding.dimension(), embedding.model(), dimension);
+                    return;
+                }
+                index.upsert(embedding);
                 chunksIndexed.increment();
             }
         } else if (record.value() != null) {

@@ -214,6 +214,26 @@ public final class LuceneIndex implements IndexProbe, Closeable {
         return visibleRevisions.getOrDefault(tenant + "/" + documentId, 0L);
     }
 
+    /** Dimension of the vectors already in the index, or 0 if it holds none. */
+    public int vectorDimension() {
+        try {
+            IndexSearcher searcher = searchers.acquire();
+            try {
+                for (var leaf : searcher.getIndexReader().leaves()) {
+                    var info = leaf.reader().getFieldInfos().fieldInfo(ChunkFields.VECTOR);
+                    if (info != null && info.getVectorDimension() > 0) {
+                        return info.getVectorDimension();
+                    }
+                }
+                return 0;
+            } finally {
+                searchers.release(searcher);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Chunks search serves now, over all tenants. */
     public long activeChunks() {
         return count(NumericDocValuesField.newSlowExactQuery(ChunkFields.ACTIVE, 1));

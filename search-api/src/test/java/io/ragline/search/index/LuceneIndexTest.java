@@ -109,7 +109,7 @@ class LuceneIndexTest {
     private static EmbeddingEvent chunk(String tenant, String id, long version, int seq, int count, String text) {
         ChunkEvent chunk = new ChunkEvent(ChunkEvent.SCHEMA, tenant, id, version,
                 ChunkEvent.chunkId(tenant, id, version, seq), seq, count, "Title", text, "src", "en", Map.of());
-        return EmbeddingEvent.of(chunk, "test", vector(seq));
+        return EmbeddingEvent.of(chunk, "test", vector(seq), false);
     }
 
     private static float[] vector(int axis) {
