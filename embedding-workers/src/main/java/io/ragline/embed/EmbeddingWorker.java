@@ -54,6 +54,7 @@ public final class EmbeddingWorker implements Resources.Loop {
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private static final int ATTEMPTS = 3;
+    private static final int BATCHES_PER_TRANSACTION = 8;
     private final Counter embedded;
     private final Counter failures;
     private final Counter truncatedChunks;
@@ -69,7 +70,8 @@ public final class EmbeddingWorker implements Resources.Loop {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch(),
+                // one transaction per poll: several model batches share its commit round trips
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxBatch() * BATCHES_PER_TRANSACTION,
                 // a killed worker's partitions move to the survivors after this long
                 ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000,
                 ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 2_000,
@@ -176,6 +178,14 @@ public final class EmbeddingWorker implements Resources.Loop {
      * (null in the result, after {@value #ATTEMPTS} attempts) cannot hold up its partition.
      */
     private List<float[]> embed(List<ChunkEvent> chunks) {
+        List<float[]> out = new ArrayList<>(chunks.size());
+        for (int from = 0; from < chunks.size(); from += config.maxBatch()) {
+            out.addAll(embedBatch(chunks.subList(from, Math.min(chunks.size(), from + config.maxBatch()))));
+        }
+        return out;
+    }
+
+    private List<float[]> embedBatch(List<ChunkEvent> chunks) {
         try {
             return embedder.embedPassages(chunks.stream().map(ChunkEvent::embeddingText).toList());
         } catch (RuntimeException batchFailure) {
