@@ -1,6 +1,7 @@
 /**
  * Operations on Temporal: deploy (rolling, blue-green, canary), backup, restore and disaster
- * recovery. The workflows arrive with issue #6; this module holds their place in the layout so
- * that nothing else has to move when they do.
+ * recovery. One package per use case, as in Temporal's samples: workflow interface and
+ * implementation, activity interface and implementation side by side. {@link io.ragline.ops.OpsWorker}
+ * registers them all on {@link io.ragline.ops.OpsWorker#TASK_QUEUE}.
  */
 package io.ragline.ops;

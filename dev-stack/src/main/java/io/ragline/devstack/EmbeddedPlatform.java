@@ -90,7 +90,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
         Embedder embedder = resources.add(Models.load(settings.modelDir(), data, settings.embedThreads()));
         step(out, t0, "search replica: Lucene index, indexer, search API");
         search = resources.add(new SearchNode(bootstrap, data.resolve("index"), settings.host(), settings.httpPort(),
-                metadata, embedder, registry, ingest::running));
+                metadata, embedder, settings.fusion(), settings.vectorFormat(), registry, ingest::running));
 
         step(out, t0, "embedding worker");
         embedderNode = resources.add(new EmbedderNode(bootstrap, embedder, "embedded-1", settings.embedBatch(), registry));

@@ -1,5 +1,7 @@
 package io.ragline.devstack;
 
+import io.ragline.search.index.Fusion;
+import io.ragline.search.index.LuceneIndex;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -19,20 +21,22 @@ public record PlatformSettings(
         int embedThreads,
         int embedBatch,
         Duration indexTimeout,
-        Path modelDir) {
+        Path modelDir,
+        Fusion fusion,
+        LuceneIndex.VectorFormat vectorFormat) {
 
     public static PlatformSettings defaults(Path dataDir) {
         return new PlatformSettings(dataDir, "127.0.0.1", 9092, 9093, 7233, 15432, 8080, 3, 2, 8,
-                Duration.ofMinutes(30), null);
+                Duration.ofMinutes(30), null, Fusion.defaults(), LuceneIndex.VectorFormat.INT8);
     }
 
     public PlatformSettings withPorts(int kafka, int controller, int temporal, int postgres, int http) {
         return new PlatformSettings(dataDir, host, kafka, controller, temporal, postgres, http, partitions,
-                embedThreads, embedBatch, indexTimeout, modelDir);
+                embedThreads, embedBatch, indexTimeout, modelDir, fusion, vectorFormat);
     }
 
     public PlatformSettings withModelDir(Path dir) {
         return new PlatformSettings(dataDir, host, kafkaPort, kafkaControllerPort, temporalPort, postgresPort, httpPort,
-                partitions, embedThreads, embedBatch, indexTimeout, dir);
+                partitions, embedThreads, embedBatch, indexTimeout, dir, fusion, vectorFormat);
     }
 }

@@ -6,6 +6,7 @@ import io.ragline.core.runtime.Resources;
 import io.ragline.core.store.MetadataStore;
 import io.ragline.search.api.SearchApi;
 import io.ragline.search.index.DlqTail;
+import io.ragline.search.index.Fusion;
 import io.ragline.search.index.Indexer;
 import io.ragline.search.index.LuceneIndex;
 import io.ragline.search.service.SearchService;
@@ -26,8 +27,15 @@ public final class SearchNode implements AutoCloseable {
      */
     public SearchNode(String bootstrapServers, Path indexDir, String host, int port, MetadataStore metadata,
                       Embedder embedder, PrometheusMeterRegistry registry, BooleanSupplier ready) {
+        this(bootstrapServers, indexDir, host, port, metadata, embedder, Fusion.defaults(), LuceneIndex.VectorFormat.INT8,
+                registry, ready);
+    }
+
+    public SearchNode(String bootstrapServers, Path indexDir, String host, int port, MetadataStore metadata,
+                      Embedder embedder, Fusion fusion, LuceneIndex.VectorFormat vectorFormat,
+                      PrometheusMeterRegistry registry, BooleanSupplier ready) {
         try {
-            index = resources.add(new LuceneIndex(indexDir));
+            index = resources.add(new LuceneIndex(indexDir, vectorFormat));
             int indexed = index.vectorDimension();
             if (indexed != 0 && indexed != embedder.dimension()) {
                 throw new IllegalStateException("the embedding model " + embedder.modelId() + " produces "
@@ -36,7 +44,7 @@ public final class SearchNode implements AutoCloseable {
             }
             resources.background("ragline-indexer", new Indexer(bootstrapServers, index, embedder.dimension(), registry));
             DlqTail dlq = resources.background("ragline-dlq-tail", new DlqTail(bootstrapServers, registry));
-            api = resources.add(new SearchApi(new SearchService(index, embedder, registry), metadata, index, dlq::count,
+            api = resources.add(new SearchApi(new SearchService(index, embedder, fusion, registry), metadata, index, dlq::count,
                     ready, registry).start(host, port));
         } catch (RuntimeException e) {
             resources.close();

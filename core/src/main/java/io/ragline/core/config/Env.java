@@ -27,6 +27,10 @@ public enum Env {
     RAGLINE_EMBED_THREADS("2", "ONNX Runtime intra-op threads of the embedding model."),
     RAGLINE_EMBED_BATCH("8", "Chunks per embedding transaction at most."),
     RAGLINE_INDEX_TIMEOUT("PT30M", "How long a document version may take to be indexed before it FAILS (ISO-8601)."),
+    RAGLINE_VECTOR_FORMAT("int8", "How a search replica stores vectors: int8 (quantised, default) or float; fixed when its index is created."),
+    RAGLINE_RRF_K("60", "Hybrid search: the reciprocal rank fusion constant k."),
+    RAGLINE_RRF_KEYWORD_WEIGHT("1.0", "Hybrid search: weight of the BM25 ranking in the fusion."),
+    RAGLINE_RRF_VECTOR_WEIGHT("1.0", "Hybrid search: weight of the vector ranking in the fusion."),
     RAGLINE_INSTANCE_ID("", "Unique name of this worker instance (the pod name); defaults to the host name."),
     RAGLINE_MODEL_DIR("", "Directory with a custom embedding model (model.onnx, tokenizer.json, ragline-model.json); empty: the bundled bge-small-en-v1.5."),
     RAGLINE_TENANT("default", "CLI only: tenant of published documents and searches."),
@@ -56,6 +60,15 @@ public enum Env {
     public Optional<String> lookup(Map<String, String> env) {
         String value = env.get(name());
         return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
+    }
+
+    public double getDouble(Map<String, String> env) {
+        String value = get(env);
+        try {
+            return Double.parseDouble(value.strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name() + " must be a number, was '" + value + "'", e);
+        }
     }
 
     public int getInt(Map<String, String> env) {

@@ -18,7 +18,9 @@ public final class Database {
         config.setPoolName("ragline-metadata");
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
-            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").load().migrate();
+            // modules add their own migrations (core V1.., operations V100..): apply a lower one that
+            // arrives after a higher one instead of refusing to start
+            Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").outOfOrder(true).load().migrate();
         } catch (RuntimeException e) {
             dataSource.close();
             throw e;

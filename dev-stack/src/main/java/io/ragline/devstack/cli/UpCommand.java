@@ -2,6 +2,8 @@ package io.ragline.devstack.cli;
 
 import io.ragline.devstack.EmbeddedPlatform;
 import io.ragline.devstack.PlatformSettings;
+import io.ragline.devstack.serve.ServiceRoles;
+import io.ragline.search.index.Fusion;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -63,10 +65,29 @@ final class UpCommand implements Runnable {
                     + "ragline-model.json (RAGLINE_MODEL_DIR; default: the bundled bge-small-en-v1.5).")
     Path modelDir;
 
+    @Option(names = "--rrf-k", defaultValue = "${env:RAGLINE_RRF_K:-60}",
+            description = "Hybrid search: reciprocal rank fusion constant (RAGLINE_RRF_K, default: ${DEFAULT-VALUE}).")
+    int rrfK;
+
+    @Option(names = "--rrf-keyword-weight", defaultValue = "${env:RAGLINE_RRF_KEYWORD_WEIGHT:-1.0}",
+            description = "Hybrid search: weight of BM25 (RAGLINE_RRF_KEYWORD_WEIGHT, default: ${DEFAULT-VALUE}).")
+    double keywordWeight;
+
+    @Option(names = "--rrf-vector-weight", defaultValue = "${env:RAGLINE_RRF_VECTOR_WEIGHT:-1.0}",
+            description = "Hybrid search: weight of vectors (RAGLINE_RRF_VECTOR_WEIGHT, default: ${DEFAULT-VALUE}).")
+    double vectorWeight;
+
+    @Option(names = "--vector-format", defaultValue = "${env:RAGLINE_VECTOR_FORMAT:-int8}",
+            description = "How vectors are stored: int8 (quantised) or float; fixed when the index is created "
+                    + "(RAGLINE_VECTOR_FORMAT, default: ${DEFAULT-VALUE}).")
+    String vectorFormat;
+
     @Override
     public void run() {
         PlatformSettings settings = new PlatformSettings(dataDir, host, kafkaPort, kafkaControllerPort, temporalPort,
-                postgresPort, httpPort, partitions, embedThreads, embedBatch, indexTimeout, modelDir);
+                postgresPort, httpPort, partitions, embedThreads, embedBatch, indexTimeout, modelDir,
+                new Fusion(rrfK, keywordWeight, vectorWeight),
+                ServiceRoles.vectorFormat(java.util.Map.of("RAGLINE_VECTOR_FORMAT", vectorFormat)));
         EmbeddedPlatform platform = EmbeddedPlatform.start(settings, System.out);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -15,6 +15,8 @@ import io.ragline.ingest.lifecycle.LifecycleNode;
 import io.ragline.ingest.lifecycle.LifecycleSettings;
 import io.ragline.ingest.topology.IngestConfig;
 import io.ragline.search.SearchNode;
+import io.ragline.search.index.Fusion;
+import io.ragline.search.index.LuceneIndex;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -59,7 +61,7 @@ public final class ServiceRoles {
             case search -> {
                 Embedder embedder = resources.add(Models.load(env, data));
                 resources.add(new SearchNode(bootstrap, data.resolve("index"), host, port, metadata(role, env, resources),
-                        embedder, registry, () -> true));
+                        embedder, fusion(env), vectorFormat(env), registry, () -> true));
             }
             case workflows -> {
                 var client = Temporal.connect(Env.RAGLINE_TEMPORAL_TARGET.get(env),
@@ -70,6 +72,20 @@ public final class ServiceRoles {
                 resources.add(new HealthServer(host, port, registry, () -> true, Map.of()));
             }
         }
+    }
+
+    public static LuceneIndex.VectorFormat vectorFormat(Map<String, String> env) {
+        String value = Env.RAGLINE_VECTOR_FORMAT.get(env).strip().toUpperCase(java.util.Locale.ROOT);
+        try {
+            return LuceneIndex.VectorFormat.valueOf(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("RAGLINE_VECTOR_FORMAT must be int8 or float, was '" + value + "'", e);
+        }
+    }
+
+    public static Fusion fusion(Map<String, String> env) {
+        return new Fusion(Env.RAGLINE_RRF_K.getInt(env), Env.RAGLINE_RRF_KEYWORD_WEIGHT.getDouble(env),
+                Env.RAGLINE_RRF_VECTOR_WEIGHT.getDouble(env));
     }
 
     private static MetadataStore metadata(Role role, Map<String, String> env, Resources resources) {

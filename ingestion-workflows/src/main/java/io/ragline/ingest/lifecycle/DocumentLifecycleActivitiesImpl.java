@@ -6,10 +6,10 @@ import io.ragline.core.store.IndexProbe;
 import io.ragline.core.store.MetadataStore;
 import io.ragline.core.store.StatePublisher;
 import io.temporal.activity.Activity;
-import java.util.function.BooleanSupplier;
+import java.time.Duration;
 
 public final class DocumentLifecycleActivitiesImpl implements DocumentLifecycleActivities {
-    private static final long POLL_MILLIS = 50;
+    private static final Duration HEARTBEAT_SLICE = Duration.ofSeconds(2);
 
     private final MetadataStore metadata;
     private final IndexProbe index;
@@ -28,9 +28,10 @@ public final class DocumentLifecycleActivitiesImpl implements DocumentLifecycleA
 
     @Override
     public long waitForIndexedChunks(String tenant, String documentId, long version, int expected, long waitMillis) {
-        long[] seen = {0};
-        poll(waitMillis, () -> (seen[0] = index.indexedChunks(tenant, documentId, version)) >= expected);
-        return seen[0];
+        return inSlices(waitMillis, slice -> {
+            long seen = index.awaitIndexedChunks(tenant, documentId, version, expected, slice);
+            return seen >= expected ? seen : -seen - 1;
+        });
     }
 
     @Override
@@ -40,7 +41,7 @@ public final class DocumentLifecycleActivitiesImpl implements DocumentLifecycleA
 
     @Override
     public boolean waitForIndexRevision(String tenant, String documentId, long revision, long waitMillis) {
-        return poll(waitMillis, () -> index.appliedRevision(tenant, documentId) >= revision);
+        return inSlices(waitMillis, slice -> index.awaitRevision(tenant, documentId, revision, slice) ? 1L : -1L) > 0;
     }
 
     @Override
@@ -58,23 +59,32 @@ public final class DocumentLifecycleActivitiesImpl implements DocumentLifecycleA
         return metadata.markFailed(tenant, documentId, version, reason, publisher);
     }
 
-    /** Polls until done or the time is up, heartbeating so a dead worker is noticed. */
-    private static boolean poll(long waitMillis, BooleanSupplier done) {
+    private interface Wait {
+        /** Waits at most {@code slice}; a non-negative result means done (and is returned), negative not yet. */
+        long await(Duration slice) throws InterruptedException;
+    }
+
+    /**
+     * Waits in short slices, heartbeating between them so that Temporal notices a dead worker,
+     * until done or the time is up; returns the last result, decoded (-r-1 for "not yet, r").
+     */
+    private static long inSlices(long waitMillis, Wait wait) {
         long deadline = System.nanoTime() + waitMillis * 1_000_000;
-        while (true) {
-            if (done.getAsBoolean()) {
-                return true;
+        try {
+            while (true) {
+                long left = Math.max(0, deadline - System.nanoTime());
+                long result = wait.await(Duration.ofNanos(Math.min(left, HEARTBEAT_SLICE.toNanos())));
+                if (result >= 0) {
+                    return result;
+                }
+                if (System.nanoTime() >= deadline) {
+                    return -result - 1;
+                }
+                Activity.getExecutionContext().heartbeat(null);
             }
-            if (System.nanoTime() >= deadline) {
-                return false;
-            }
-            Activity.getExecutionContext().heartbeat(null);
-            try {
-                Thread.sleep(POLL_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the index", e);
         }
     }
 }

@@ -6,6 +6,8 @@ import io.ragline.core.store.MetadataStore;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.worker.WorkerOptions;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -13,14 +15,26 @@ import java.util.concurrent.TimeUnit;
  * turns {@code ragline.lifecycle} events into workflows (after resuming those in flight).
  */
 public final class LifecycleNode implements AutoCloseable {
+    private static final int MAX_CONCURRENT_ACTIVITIES = 10_000;
     private final Resources resources = new Resources();
 
     public LifecycleNode(String bootstrapServers, WorkflowClient client, MetadataStore metadata, IndexProbe index,
                          LifecycleSettings settings) {
         try {
             KafkaStatePublisher publisher = resources.add(new KafkaStatePublisher(bootstrapServers));
-            WorkerFactory factory = WorkerFactory.newInstance(client);
-            Worker worker = factory.newWorker(IndexDocumentWorkflow.TASK_QUEUE);
+            // one open workflow per version in flight, thousands during a bulk load: keep them all
+            // cached (no replays) on cheap virtual threads
+            WorkerFactory factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+                    .setUsingVirtualWorkflowThreads(true)
+                    .setWorkflowCacheSize(MAX_CONCURRENT_ACTIVITIES)
+                    .setMaxWorkflowThreadCount(MAX_CONCURRENT_ACTIVITIES)
+                    .build());
+            // every version in flight holds an activity while it waits for its chunks: waiting costs
+            // nothing on a virtual thread, and too few slots would queue ready versions behind waiting ones
+            Worker worker = factory.newWorker(IndexDocumentWorkflow.TASK_QUEUE, WorkerOptions.newBuilder()
+                    .setUsingVirtualThreadsOnActivityWorker(true)
+                    .setMaxConcurrentActivityExecutionSize(MAX_CONCURRENT_ACTIVITIES)
+                    .build());
             worker.registerWorkflowImplementationFactory(IndexDocumentWorkflow.class,
                     () -> new IndexDocumentWorkflowImpl(settings));
             worker.registerActivitiesImplementations(new DocumentLifecycleActivitiesImpl(metadata, index, publisher));

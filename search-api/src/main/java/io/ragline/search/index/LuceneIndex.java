@@ -43,6 +43,7 @@ import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.RescoreTopNQuery;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
@@ -61,13 +62,15 @@ public final class LuceneIndex implements IndexProbe, Closeable {
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
     private static final String OFFSETS_KEY = "ragline.offsets";
-    /** Reciprocal rank fusion constant; 60 is the value from the original RRF paper. */
-    private static final int RRF_K = 60;
 
     /** What a replica knows of one document: the version search serves and what was deleted. */
     private record DocState(long activeVersion, long deletedUpTo, long revision) {
     }
 
+    /** Candidates fetched from the quantised graph per result kept after full-precision re-ranking. */
+    private static final int OVERSAMPLE = 2;
+
+    private final VectorFormat format;
     private final FSDirectory directory;
     private final Analyzer analyzer = new EnglishAnalyzer();
     private final IndexWriter writer;
@@ -77,13 +80,27 @@ public final class LuceneIndex implements IndexProbe, Closeable {
     private final Map<String, Long> visibleRevisions = new ConcurrentHashMap<>();
     private final Map<String, Long> pendingRevisions = new HashMap<>();
 
+    /** How vectors are stored in the HNSW graph. */
+    public enum VectorFormat {
+        /** int8 scalar-quantised: a quarter of the memory of float32 for a small loss of recall (default). */
+        INT8,
+        /** float32: exact vectors, four times the memory. */
+        FLOAT
+    }
+
     public LuceneIndex(Path path) {
+        this(path, VectorFormat.INT8);
+    }
+
+    public LuceneIndex(Path path, VectorFormat format) {
+        this.format = format;
         try {
             this.directory = FSDirectory.open(path);
             IndexWriterConfig config = new IndexWriterConfig(analyzer);
             config.setCodec(new Lucene104Codec() {
-                // int8 scalar-quantised HNSW: a quarter of the memory of float32 for a small loss of recall
-                private final KnnVectorsFormat vectors = new Lucene104HnswScalarQuantizedVectorsFormat();
+                private final KnnVectorsFormat vectors = format == VectorFormat.FLOAT
+                        ? new org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat()
+                        : new Lucene104HnswScalarQuantizedVectorsFormat();
 
                 @Override
                 public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
@@ -175,6 +192,57 @@ public final class LuceneIndex implements IndexProbe, Closeable {
         }
         searchers.maybeRefreshBlocking();
         visibleRevisions.putAll(applied);
+        refreshLock.lock();
+        try {
+            refreshes++;
+            refreshed.signalAll();
+        } finally {
+            refreshLock.unlock();
+        }
+    }
+
+    // a lock, not a monitor: waiters may be virtual threads, which a monitor would pin on JDK 21
+    private final java.util.concurrent.locks.ReentrantLock refreshLock = new java.util.concurrent.locks.ReentrantLock();
+    private final java.util.concurrent.locks.Condition refreshed = refreshLock.newCondition();
+    private long refreshes;
+
+    /** Waits for the next refresh (or the deadline): what the await methods block on instead of polling. */
+    private void awaitRefresh(long deadlineNanos) throws InterruptedException {
+        refreshLock.lock();
+        try {
+            long seen = refreshes;
+            while (refreshes == seen) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                refreshed.awaitNanos(left);
+            }
+        } finally {
+            refreshLock.unlock();
+        }
+    }
+
+    @Override
+    public long awaitIndexedChunks(String tenant, String documentId, long version, int expected,
+                                   java.time.Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        long seen;
+        while ((seen = indexedChunks(tenant, documentId, version)) < expected && System.nanoTime() < deadline) {
+            awaitRefresh(deadline);
+        }
+        return seen;
+    }
+
+    @Override
+    public boolean awaitRevision(String tenant, String documentId, long revision, java.time.Duration wait)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        boolean applied;
+        while (!(applied = appliedRevision(tenant, documentId) >= revision) && System.nanoTime() < deadline) {
+            awaitRefresh(deadline);
+        }
+        return applied;
     }
 
     /** Durably commits the index together with the consumer offsets it reflects. */
@@ -257,6 +325,11 @@ public final class LuceneIndex implements IndexProbe, Closeable {
      * documents. {@code vector} may be null in keyword mode.
      */
     public List<ChunkHit> search(String tenant, String text, float[] vector, SearchMode mode, int topK) throws IOException {
+        return search(tenant, text, vector, mode, topK, Fusion.defaults());
+    }
+
+    public List<ChunkHit> search(String tenant, String text, float[] vector, SearchMode mode, int topK, Fusion fusion)
+            throws IOException {
         Query filter = new BooleanQuery.Builder()
                 .add(new TermQuery(new Term(ChunkFields.TENANT, tenant)), BooleanClause.Occur.FILTER)
                 .add(NumericDocValuesField.newSlowExactQuery(ChunkFields.ACTIVE, 1), BooleanClause.Occur.FILTER)
@@ -265,18 +338,38 @@ public final class LuceneIndex implements IndexProbe, Closeable {
         int depth = Math.max(50, topK * 5);
         IndexSearcher searcher = searchers.acquire();
         try {
-            TopDocs keyword = mode == SearchMode.VECTOR ? null : searcher.search(keywordQuery(text, filter), depth);
-            TopDocs semantic = mode == SearchMode.KEYWORD ? null
-                    : searcher.search(new KnnFloatVectorQuery(ChunkFields.VECTOR, vector, depth, filter), depth);
-            TopDocs ranked = switch (mode) {
-                case KEYWORD -> keyword;
-                case VECTOR -> semantic;
-                case HYBRID -> TopDocs.rrf(depth, RRF_K, new TopDocs[]{keyword, semantic});
+            StoredFields stored = searcher.storedFields();
+            return switch (mode) {
+                case KEYWORD -> firstPerDocument(stored, searcher.search(keywordQuery(text, filter), depth), topK);
+                case VECTOR -> firstPerDocument(stored, searcher.search(vectorQuery(vector, depth, filter), depth), topK);
+                case HYBRID -> {
+                    Map<String, ChunkHit> keyword = bestChunks(stored, searcher.search(keywordQuery(text, filter), depth));
+                    Map<String, ChunkHit> semantic = bestChunks(stored, searcher.search(vectorQuery(vector, depth, filter), depth));
+                    List<ChunkHit> out = new ArrayList<>(topK);
+                    for (Map.Entry<String, Double> e : fusion.fuse(List.copyOf(keyword.keySet()), List.copyOf(semantic.keySet()))) {
+                        if (out.size() == topK) {
+                            break;
+                        }
+                        // the chunk that represents the document: its best by meaning, else by words
+                        ChunkHit best = semantic.getOrDefault(e.getKey(), keyword.get(e.getKey()));
+                        out.add(best.withScore(e.getValue()));
+                    }
+                    yield out;
+                }
             };
-            return collapse(searcher, ranked, topK);
         } finally {
             searchers.release(searcher);
         }
+    }
+
+    /**
+     * The HNSW graph finds candidates on int8 vectors; they are re-ranked by their full-precision
+     * vectors (kept beside the quantised ones), which keeps int8's memory and float's ranking.
+     */
+    private Query vectorQuery(float[] vector, int depth, Query filter) {
+        Query candidates = new KnnFloatVectorQuery(ChunkFields.VECTOR, vector, depth * OVERSAMPLE, filter);
+        return format == VectorFormat.FLOAT ? candidates
+                : RescoreTopNQuery.createFullPrecisionRescorerQuery(candidates, vector, ChunkFields.VECTOR, depth);
     }
 
     private Query keywordQuery(String text, Query filter) throws IOException {
@@ -297,25 +390,26 @@ public final class LuceneIndex implements IndexProbe, Closeable {
                 .build();
     }
 
-    private List<ChunkHit> collapse(IndexSearcher searcher, TopDocs ranked, int topK) throws IOException {
-        StoredFields stored = searcher.storedFields();
+    private List<ChunkHit> firstPerDocument(StoredFields stored, TopDocs ranked, int topK) throws IOException {
+        List<ChunkHit> out = new ArrayList<>(bestChunks(stored, ranked).values());
+        return out.subList(0, Math.min(topK, out.size()));
+    }
+
+    /** Each document's best-ranked chunk, in rank order (document key → chunk). */
+    private static Map<String, ChunkHit> bestChunks(StoredFields stored, TopDocs ranked) throws IOException {
         Map<String, ChunkHit> best = new LinkedHashMap<>();
         for (ScoreDoc sd : ranked.scoreDocs) {
             Document doc = stored.document(sd.doc);
             String tenant = doc.get(ChunkFields.TENANT);
             String documentId = doc.get(ChunkFields.DOCUMENT_ID);
             String key = tenant + "/" + documentId;
-            if (best.containsKey(key)) {
-                continue;
-            }
-            best.put(key, new ChunkHit(documentId, tenant, doc.getField(ChunkFields.VERSION).numericValue().longValue(),
-                    doc.get(ChunkFields.CHUNK_ID), sd.score, doc.get(ChunkFields.TITLE), doc.get(ChunkFields.TEXT),
-                    doc.get(ChunkFields.SOURCE), Json.mapper().readValue(doc.get(ChunkFields.METADATA), MAP)));
-            if (best.size() == topK) {
-                break;
+            if (!best.containsKey(key)) {
+                best.put(key, new ChunkHit(documentId, tenant, doc.getField(ChunkFields.VERSION).numericValue().longValue(),
+                        doc.get(ChunkFields.CHUNK_ID), sd.score, doc.get(ChunkFields.TITLE), doc.get(ChunkFields.TEXT),
+                        doc.get(ChunkFields.SOURCE), Json.mapper().readValue(doc.get(ChunkFields.METADATA), MAP)));
             }
         }
-        return new ArrayList<>(best.values());
+        return best;
     }
 
     @Override

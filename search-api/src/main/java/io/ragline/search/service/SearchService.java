@@ -6,6 +6,7 @@ import io.ragline.core.metrics.MetricNames;
 import io.ragline.core.model.Embedder;
 import io.ragline.search.api.SearchRequest;
 import io.ragline.search.index.ChunkHit;
+import io.ragline.search.index.Fusion;
 import io.ragline.search.index.LuceneIndex;
 import io.ragline.search.index.SearchMode;
 import java.io.IOException;
@@ -21,8 +22,11 @@ public final class SearchService {
     private final Embedder embedder;
     private final MeterRegistry registry;
 
-    public SearchService(LuceneIndex index, Embedder embedder, MeterRegistry registry) {
+    private final Fusion fusion;
+
+    public SearchService(LuceneIndex index, Embedder embedder, Fusion fusion, MeterRegistry registry) {
         this.index = index;
+        this.fusion = fusion;
         this.embedder = embedder;
         this.registry = registry;
     }
@@ -32,7 +36,7 @@ public final class SearchService {
         float[] vector = request.mode() == SearchMode.KEYWORD ? null : embedder.embedQuery(request.query());
         List<ChunkHit> hits;
         try {
-            hits = index.search(tenant, request.query(), vector, request.mode(), request.topK());
+            hits = index.search(tenant, request.query(), vector, request.mode(), request.topK(), fusion);
         } catch (IOException e) {
             throw new UncheckedIOException("search failed", e);
         }

@@ -1,0 +1,17 @@
+package io.ragline.ops.dr;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * What a disaster-recovery run measured.
+ *
+ * @param rpoSeconds          age of the restored data when the target started serving
+ * @param rtoSeconds          wall time from the start of the run until the target served (FAILOVER:
+ *                            until traffic was switched)
+ * @param previousEnvironment FAILOVER: where traffic went before
+ * @param tornDown            DRILL: the target was removed afterwards
+ */
+public record DrResult(DrMode mode, String backupId, Instant backupCreatedAt, String environment, long rpoSeconds,
+                       long rtoSeconds, String previousEnvironment, Map<String, Long> restored, boolean tornDown) {
+}

@@ -1,0 +1,21 @@
+package io.ragline.ops.dr;
+
+import java.util.List;
+
+/**
+ * Starts, checks and stops whole ragline environments (a second data directory in the embedded
+ * runtime, a namespace on Kubernetes). The runtime implements it.
+ */
+public interface Environments {
+    /**
+     * Starts the environment's services, with empty state if it never ran, and its ops worker
+     * (restore activities only) on {@link EnvironmentInfo#taskQueue}. Idempotent.
+     */
+    EnvironmentInfo start(String name);
+
+    /** Searches it; returns what failed (empty: it answers as it should). */
+    List<String> smokeTest(String name);
+
+    /** Stops it and deletes its data. Idempotent. */
+    void tearDown(String name);
+}

@@ -1,0 +1,30 @@
+package io.ragline.ops.restore;
+
+import io.ragline.ops.backup.BackupManifest;
+import io.ragline.ops.backup.BackupScope;
+import io.temporal.activity.ActivityInterface;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The restore's side effects, bound to one environment's database, index and Kafka. Restoring
+ * is idempotent (replace, not merge); every artifact's checksum is checked again when used.
+ */
+@ActivityInterface(namePrefix = "Restore")
+public interface RestoreActivities {
+    /** Resolves {@code latest}, reads the manifest and checks every artifact's SHA-256 (type ChecksumMismatch). */
+    BackupManifest verifyBackup(String target, String backupId);
+
+    void pauseIngestion(String reason);
+
+    void resumeIngestion();
+
+    Map<String, Long> restoreMetadata(String target, BackupManifest manifest);
+
+    Map<String, Long> restoreIndex(String target, BackupManifest manifest);
+
+    Map<String, Long> restoreKafka(String target, BackupManifest manifest);
+
+    /** Counts and probe results now, compared with the manifest. */
+    VerifyReport verifyRestore(String target, BackupManifest manifest, List<BackupScope> scope);
+}

@@ -1,0 +1,182 @@
+package io.ragline.ops.dr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.ragline.ops.DirectoryIndex;
+import io.ragline.ops.OpsMetricNames;
+import io.ragline.ops.OpsMetrics;
+import io.ragline.ops.OpsResources;
+import io.ragline.ops.OpsWorker;
+import io.ragline.ops.RecordingIngestion;
+import io.ragline.ops.TestPostgres;
+import io.ragline.ops.backup.BackupRequest;
+import io.ragline.ops.backup.BackupScope;
+import io.ragline.ops.backup.BackupSettings;
+import io.ragline.ops.backup.BackupStores;
+import io.ragline.ops.backup.BackupWorkflow;
+import io.ragline.ops.backup.ProbeQuery;
+import io.ragline.ops.deploy.DeploySettings;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Disaster recovery into a second environment: its own database and index, served by its own
+ * restore worker on its own task queue, as the runtime will run it.
+ */
+@EnableKubernetesMockClient(crud = true)
+class DisasterRecoveryWorkflowTest {
+    private static final String NS = "ragline";
+    static KubernetesClient client;
+    private static HikariDataSource source;
+    private static HikariDataSource target;
+
+    @TempDir
+    Path tmp;
+    private TestWorkflowEnvironment env;
+    private DirectoryIndex targetIndex;
+    private SimpleMeterRegistry meters;
+    private final List<String> calls = new CopyOnWriteArrayList<>();
+    private String backups;
+
+    @BeforeAll
+    static void databases() {
+        source = TestPostgres.database("dr_source");
+        target = TestPostgres.database("dr_target");
+    }
+
+    @AfterAll
+    static void close() {
+        source.close();
+        target.close();
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        try (Connection c = source.getConnection(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO documents (tenant, id, version, active_version, status) VALUES "
+                    + "('t', 'a.md', 1, 1, 'ACTIVE'), ('t', 'b.md', 2, 2, 'ACTIVE')");
+        }
+        DirectoryIndex sourceIndex = new DirectoryIndex(tmp.resolve("primary-index"));
+        sourceIndex.put("a.md", "recovery point objective");
+        sourceIndex.put("b.md", "recovery time objective and recovery drills");
+        targetIndex = new DirectoryIndex(tmp.resolve("dr-index"));
+        meters = new SimpleMeterRegistry();
+        backups = tmp.resolve("backups").toUri().toString();
+        client.resource(new IngressBuilder()
+                .withNewMetadata().withName("ragline").withNamespace(NS).endMetadata()
+                .withNewSpec().addNewRule().withHost("search.example").withNewHttp().addNewPath()
+                    .withPath("/").withPathType("Prefix")
+                    .withNewBackend().withNewService().withName("search-api").withNewPort().withNumber(8080).endPort()
+                    .endService().endBackend()
+                .endPath().endHttp().endRule().endSpec()
+                .build()).inNamespace(NS).createOr(op -> op.update());
+
+        Environments environments = new Environments() {
+            @Override
+            public EnvironmentInfo start(String name) {
+                calls.add("start " + name);
+                return new EnvironmentInfo(name, OpsWorker.environmentTaskQueue(name), "http://" + name + ":8080");
+            }
+
+            @Override
+            public List<String> smokeTest(String name) {
+                calls.add("smoke-test " + name);
+                return targetIndex.topIds("t", "recovery", 5).isEmpty() ? List.of("search found nothing") : List.of();
+            }
+
+            @Override
+            public void tearDown(String name) {
+                calls.add("tear down " + name);
+            }
+        };
+        OpsMetrics metrics = new OpsMetrics(meters);
+        OpsResources primary = OpsResources.builder(new BackupStores(null), metrics, tmp.resolve("work"))
+                .metadata(source).index(sourceIndex).probe(sourceIndex).ingestion(new RecordingIngestion())
+                .environments(environments)
+                .traffic(new KubernetesTrafficSwitch(client, NS, "ragline",
+                        Map.of("primary", "search-api", "dr", "search-api-dr")))
+                .build();
+        OpsResources drSide = OpsResources.builder(new BackupStores(null), metrics, tmp.resolve("dr-work"))
+                .metadata(target).index(targetIndex).probe(targetIndex).ingestion(new RecordingIngestion())
+                .build();
+        env = TestWorkflowEnvironment.newInstance();
+        OpsWorker.register(env.newWorker(OpsWorker.TASK_QUEUE), DeploySettings.defaults(), BackupSettings.of(backups),
+                primary);
+        OpsWorker.registerRestoreTarget(env.newWorker(OpsWorker.environmentTaskQueue("dr")), drSide);
+        env.start();
+
+        env.getWorkflowClient().newWorkflowStub(BackupWorkflow.class, options("backup"))
+                .backup(new BackupRequest(List.of(BackupScope.METADATA, BackupScope.INDEX), null, null, null,
+                        List.of(new ProbeQuery("t", "recovery drills", 2))));
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        env.close();
+        try (Connection c = source.getConnection(); Statement s = c.createStatement()) {
+            s.execute("TRUNCATE documents");
+        }
+        try (Connection c = target.getConnection(); Statement s = c.createStatement()) {
+            s.execute("TRUNCATE documents");
+        }
+    }
+
+    @Test
+    void aDrillRestoresIntoTheTargetReportsRpoAndRtoAndTearsItDown() {
+        DrResult result = workflow().recover(new DrRequest(DrMode.DRILL, backups, "dr"));
+
+        assertThat(result.tornDown()).isTrue();
+        assertThat(result.restored()).containsEntry("metadata.documents", 2L).containsEntry("index.documents", 2L);
+        assertThat(TestPostgres.count(target, "SELECT count(*) FROM documents")).isEqualTo(2);
+        assertThat(targetIndex.topIds("t", "recovery drills", 2)).containsExactly("b.md", "a.md");
+        assertThat(calls).containsExactly("start dr", "smoke-test dr", "tear down dr");
+        assertThat(result.rpoSeconds()).isNotNegative();
+        assertThat(result.rtoSeconds()).isNotNegative();
+        assertThat(meters.get(OpsMetricNames.DR_RPO).tag("mode", "DRILL").gauge().value())
+                .isEqualTo((double) result.rpoSeconds());
+        assertThat(meters.get(OpsMetricNames.DR_RTO).tag("mode", "DRILL").gauge().value())
+                .isEqualTo((double) result.rtoSeconds());
+        assertThat(backend()).isEqualTo("search-api"); // a drill never moves traffic
+    }
+
+    @Test
+    void aFailoverSwitchesTrafficAndKeepsTheTarget() {
+        DrResult result = workflow().recover(new DrRequest(DrMode.FAILOVER, backups, "dr"));
+
+        assertThat(result.previousEnvironment()).isEqualTo("primary");
+        assertThat(result.tornDown()).isFalse();
+        assertThat(backend()).isEqualTo("search-api-dr");
+        assertThat(calls).containsExactly("start dr", "smoke-test dr");
+        assertThat(meters.get(OpsMetricNames.DR_RTO).tag("mode", "FAILOVER").gauge()).isNotNull();
+    }
+
+    private DisasterRecoveryWorkflow workflow() {
+        return env.getWorkflowClient().newWorkflowStub(DisasterRecoveryWorkflow.class, options("dr"));
+    }
+
+    private static WorkflowOptions options(String id) {
+        return WorkflowOptions.newBuilder().setTaskQueue(OpsWorker.TASK_QUEUE).setWorkflowId(id).build();
+    }
+
+    private static String backend() {
+        return client.network().v1().ingresses().inNamespace(NS).withName("ragline").get().getSpec().getRules()
+                .getFirst().getHttp().getPaths().getFirst().getBackend().getService().getName();
+    }
+}
