@@ -83,7 +83,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
         metadata = new MetadataStore(dataSource);
 
         step(out, t0, "ingest topology (Kafka Streams, exactly-once)");
-        ingest = resources.add(new IngestNode(bootstrap, data.resolve("streams"), 1, IngestConfig.defaults()));
+        ingest = resources.add(new IngestNode(bootstrap, data.resolve("streams"), 1, IngestConfig.defaults(),
+                resources.add(Models.tokenizer(settings.modelDir(), data))));
 
         step(out, t0, "embedding model (" + (settings.modelDir() == null ? "bge-small-en-v1.5" : settings.modelDir())
                 + ", DJL + ONNX Runtime)");

@@ -1,5 +1,6 @@
 package io.ragline.ingest;
 
+import io.ragline.core.model.ModelTokenizer;
 import io.ragline.ingest.topology.IngestConfig;
 import io.ragline.ingest.topology.IngestTopology;
 import java.nio.file.Path;
@@ -17,8 +18,10 @@ public final class IngestNode implements AutoCloseable {
 
     private final KafkaStreams streams;
 
-    public IngestNode(String bootstrapServers, Path stateDir, int replicationFactor, IngestConfig config) {
-        streams = new KafkaStreams(IngestTopology.build(config), properties(bootstrapServers, stateDir, replicationFactor));
+    public IngestNode(String bootstrapServers, Path stateDir, int replicationFactor, IngestConfig config,
+                      ModelTokenizer tokenizer) {
+        streams = new KafkaStreams(IngestTopology.build(config, tokenizer, tokenizer.maxTokens()),
+                properties(bootstrapServers, stateDir, replicationFactor));
         streams.start();
     }
 

@@ -9,11 +9,12 @@ public enum DlqReason {
     INVALID_ID("'id' or 'tenant' has characters or a length the contract forbids"),
     KEY_MISMATCH("the record key is not <tenant>/<id> of the value"),
     INVALID_OP("'op' is not UPSERT or DELETE"),
-    MISSING_TEXT("'text' is missing for an UPSERT"),
-    INVALID_ENCODING("the value is not valid UTF-8"),
+    MISSING_TEXT("'text' (or, for binary formats, 'content') is missing for an UPSERT"),
+    INVALID_ENCODING("the value is not valid UTF-8, or 'content' is not valid base64"),
     TEXT_TOO_LARGE("'text' exceeds the configured maximum size"),
     UNSUPPORTED_CONTENT_TYPE("'contentType' is not one the pipeline can extract"),
     METADATA_INVALID("'metadata' is too large or not a flat object of scalars"),
+    EXTRACTION_FAILED("the text could not be extracted from 'content' (damaged or encrypted file)"),
     EMPTY_TEXT("no text is left after extraction"),
     EMBEDDING_FAILED("the embedding model kept failing on a chunk of the document");
 

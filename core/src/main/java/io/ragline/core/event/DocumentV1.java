@@ -6,7 +6,8 @@ import java.util.Map;
 /**
  * The public document contract, {@code ragline.document.v1}, as producers publish it to
  * {@code ragline.documents}. Validation lives in the ingest topology, not here: this record
- * holds whatever parsed.
+ * holds whatever parsed. Text formats come in {@code text}; binary ones (PDF, DOCX) base64 in
+ * {@code content}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DocumentV1(
@@ -16,6 +17,7 @@ public record DocumentV1(
         DocumentOp op,
         String title,
         String text,
+        String content,
         String contentType,
         String source,
         String language,
@@ -25,12 +27,19 @@ public record DocumentV1(
 
     public static DocumentV1 upsert(String tenant, String id, String title, String text, String contentType,
                                     String source, Map<String, Object> metadata) {
-        return new DocumentV1(SCHEMA, id, tenant, DocumentOp.UPSERT, title, text, contentType, source, "en",
+        return new DocumentV1(SCHEMA, id, tenant, DocumentOp.UPSERT, title, text, null, contentType, source, "en",
                 metadata);
     }
 
+    /** A binary document (PDF, DOCX, ...): its bytes travel base64 in {@code content}. */
+    public static DocumentV1 binary(String tenant, String id, String title, byte[] bytes, String contentType,
+                                    String source, Map<String, Object> metadata) {
+        return new DocumentV1(SCHEMA, id, tenant, DocumentOp.UPSERT, title, null,
+                java.util.Base64.getEncoder().encodeToString(bytes), contentType, source, "en", metadata);
+    }
+
     public static DocumentV1 delete(String tenant, String id) {
-        return new DocumentV1(SCHEMA, id, tenant, DocumentOp.DELETE, null, null, null, null, null, null);
+        return new DocumentV1(SCHEMA, id, tenant, DocumentOp.DELETE, null, null, null, null, null, null, null);
     }
 
     public DocumentOp opOrDefault() {

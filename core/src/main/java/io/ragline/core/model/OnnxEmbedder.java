@@ -89,6 +89,16 @@ public final class OnnxEmbedder implements Embedder {
         }
     }
 
+    /** Copies the bundled tokenizer into {@code cacheDir} (if needed) and returns its path. */
+    public static Path bundledTokenizer(Path cacheDir) {
+        try {
+            Files.createDirectories(cacheDir);
+            return extract(BUNDLED_TOKENIZER, cacheDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot extract the bundled tokenizer", e);
+        }
+    }
+
     /** Loads the model a directory's {@link ModelDescriptor} describes. */
     public static OnnxEmbedder fromDirectory(Path dir, int intraOpThreads) {
         ModelDescriptor d = ModelDescriptor.read(dir);

@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "publish", mixinStandardHelpOptions = true,
-        description = {"Publish text and Markdown files to ragline.documents as ragline.document.v1 records.",
-                "The file name is the document id; a directory is read recursively (*.txt, *.md, *.markdown)."})
+        description = {"Publish files to ragline.documents as ragline.document.v1 records: text (*.txt), Markdown "
+                + "(*.md, *.markdown), HTML (*.html, *.htm), PDF (*.pdf) and Word (*.docx).",
+                "The file name is the document id; a directory is read recursively."})
 final class PublishCommand implements Callable<Integer> {
     @Parameters(arity = "1..*", paramLabel = "FILE_OR_DIR", description = "Files or directories to publish.")
     List<Path> paths;
@@ -50,7 +51,7 @@ final class PublishCommand implements Callable<Integer> {
             }
         }
         if (files.isEmpty()) {
-            System.err.println("error: no .txt, .md or .markdown files in " + paths);
+            System.err.println("error: no .txt, .md, .markdown, .html, .htm, .pdf or .docx files in " + paths);
             return 2;
         }
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
@@ -78,11 +79,36 @@ final class PublishCommand implements Callable<Integer> {
     }
 
     private DocumentV1 toDocument(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
         String name = file.getFileName().toString();
-        boolean markdown = name.endsWith(".md") || name.endsWith(".markdown");
-        return DocumentV1.upsert(tenant, name, title(text, name), text, markdown ? "text/markdown" : "text/plain",
-                file.toAbsolutePath().toUri().toString(), Map.of());
+        String type = contentType(name);
+        String source = file.toAbsolutePath().toUri().toString();
+        if (type.startsWith("application/")) {
+            return DocumentV1.binary(tenant, name, stem(name), Files.readAllBytes(file), type, source, Map.of());
+        }
+        String text = Files.readString(file, StandardCharsets.UTF_8);
+        return DocumentV1.upsert(tenant, name, title(text, name), text, type, source, Map.of());
+    }
+
+    private static String contentType(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        if (n.endsWith(".md") || n.endsWith(".markdown")) {
+            return "text/markdown";
+        }
+        if (n.endsWith(".html") || n.endsWith(".htm")) {
+            return "text/html";
+        }
+        if (n.endsWith(".pdf")) {
+            return "application/pdf";
+        }
+        if (n.endsWith(".docx")) {
+            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+        }
+        return "text/plain";
+    }
+
+    private static String stem(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot > 0 ? name.substring(0, dot) : name;
     }
 
     /** The first Markdown heading, else the file name without extension. */
@@ -92,12 +118,11 @@ final class PublishCommand implements Callable<Integer> {
                 return line.substring(2).strip();
             }
         }
-        int dot = name.lastIndexOf('.');
-        return dot > 0 ? name.substring(0, dot) : name;
+        return stem(name);
     }
 
     private static boolean isText(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        return n.endsWith(".txt") || n.endsWith(".md") || n.endsWith(".markdown");
+        return java.util.List.of(".txt", ".md", ".markdown", ".html", ".htm", ".pdf", ".docx").stream().anyMatch(n::endsWith);
     }
 }

@@ -2,6 +2,7 @@ package io.ragline.devstack.serve;
 
 import io.ragline.core.config.Env;
 import io.ragline.core.model.Embedder;
+import io.ragline.core.model.ModelTokenizer;
 import io.ragline.core.model.OnnxEmbedder;
 import java.nio.file.Path;
 import java.util.Map;
@@ -14,6 +15,15 @@ public final class Models {
     public static Embedder load(Map<String, String> env, Path dataDir) {
         return load(Env.RAGLINE_MODEL_DIR.lookup(env).map(Path::of).orElse(null), dataDir,
                 Env.RAGLINE_EMBED_THREADS.getInt(env));
+    }
+
+    /** The tokenizer of the model the environment asks for: what the ingest topology chunks by. */
+    public static ModelTokenizer tokenizer(Map<String, String> env, Path dataDir) {
+        return tokenizer(Env.RAGLINE_MODEL_DIR.lookup(env).map(Path::of).orElse(null), dataDir);
+    }
+
+    public static ModelTokenizer tokenizer(Path modelDir, Path dataDir) {
+        return modelDir == null ? ModelTokenizer.bundled(dataDir.resolve("models")) : ModelTokenizer.fromDirectory(modelDir);
     }
 
     /** @param modelDir a directory with {@code ragline-model.json}, or null for the bundled model */

@@ -48,7 +48,7 @@ public final class ServiceRoles {
                 int rf = Env.RAGLINE_REPLICATION_FACTOR.getInt(env);
                 TopicSetup.ensure(bootstrap, Env.RAGLINE_PARTITIONS.getInt(env), rf);
                 IngestNode ingest = resources.add(new IngestNode(bootstrap, data.resolve("streams"), rf,
-                        IngestConfig.defaults()));
+                        IngestConfig.defaults(), resources.add(Models.tokenizer(env, data))));
                 resources.add(new HealthServer(host, port, registry, ingest::running, Map.of()));
             }
             case embedder -> {

@@ -1,6 +1,6 @@
 package io.ragline.ingest.topology;
 
-import io.ragline.core.chunk.Chunker;
+import io.ragline.core.chunk.TokenChunker;
 import io.ragline.core.event.ChunkEvent;
 import io.ragline.core.event.DlqReason;
 import io.ragline.core.event.DlqRecord;
@@ -32,13 +32,13 @@ final class DocumentProcessor implements Processor<byte[], byte[], byte[], byte[
     private static final Logger log = LoggerFactory.getLogger(DocumentProcessor.class);
 
     private final DocumentValidator validator;
-    private final Chunker chunker;
+    private final TokenChunker chunker;
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, VersionEntry> versions;
 
-    DocumentProcessor(IngestConfig config) {
+    DocumentProcessor(IngestConfig config, TokenChunker chunker) {
         this.validator = new DocumentValidator(config);
-        this.chunker = new Chunker(config.chunkTargetWords(), config.chunkOverlapWords());
+        this.chunker = chunker;
     }
 
     @Override
@@ -74,10 +74,11 @@ final class DocumentProcessor implements Processor<byte[], byte[], byte[], byte[
             return; // identical content: nothing to do (the contract's de-duplication)
         }
         long version = previous == null ? 1 : previous.version() + 1;
-        List<String> texts = chunker.chunk(doc.text());
+        String title = chunker.fitTitle(doc.title());
+        List<String> texts = chunker.chunk(title, doc.text());
         for (int seq = 0; seq < texts.size(); seq++) {
             ChunkEvent chunk = new ChunkEvent(ChunkEvent.SCHEMA, doc.tenant(), doc.id(), version,
-                    ChunkEvent.chunkId(doc.tenant(), doc.id(), version, seq), seq, texts.size(), doc.title(),
+                    ChunkEvent.chunkId(doc.tenant(), doc.id(), version, seq), seq, texts.size(), title,
                     texts.get(seq), doc.source(), doc.language(), doc.metadata());
             context.forward(new Record<>(bytes(doc.key()), Json.write(chunk), timestamp), IngestTopology.CHUNKS_SINK);
         }

@@ -22,9 +22,10 @@ final class DocumentValidator {
     static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     /** Ids are free-form (file names are common) but cannot contain '/' or control characters. */
     static final Pattern ID = Pattern.compile("[^/\\p{Cntrl}]{1,512}");
-    static final Set<String> CONTENT_TYPES = Set.of("text/plain", "text/markdown");
+    static final Set<String> CONTENT_TYPES = TextExtractor.TYPES.keySet();
 
     private final IngestConfig config;
+    private final TextExtractor extractor = new TextExtractor();
 
     DocumentValidator(IngestConfig config) {
         this.config = config;
@@ -75,15 +76,6 @@ final class DocumentValidator {
         if (op == DocumentOp.DELETE) {
             return new ValidDocument(tenant, id, op, null, null, null, null, null, Map.of());
         }
-        String text = text(doc, "text");
-        if (text == null) {
-            throw new Refusal(DlqReason.MISSING_TEXT, "'text' is required for op UPSERT");
-        }
-        int textBytes = utf8Length(text);
-        if (textBytes > config.maxTextBytes()) {
-            throw new Refusal(DlqReason.TEXT_TOO_LARGE,
-                    "'text' is " + textBytes + " bytes; the limit is " + config.maxTextBytes());
-        }
         String contentType = text(doc, "contentType");
         if (contentType == null) {
             contentType = "text/plain";
@@ -91,16 +83,41 @@ final class DocumentValidator {
         String baseType = contentType.split(";", 2)[0].strip().toLowerCase(java.util.Locale.ROOT);
         if (!CONTENT_TYPES.contains(baseType)) {
             throw new Refusal(DlqReason.UNSUPPORTED_CONTENT_TYPE,
-                    "'contentType' '" + contentType + "' is not one of " + CONTENT_TYPES);
+                    "'contentType' '" + contentType + "' is not one of " + new java.util.TreeSet<>(CONTENT_TYPES));
+        }
+        byte[] raw = body(doc, baseType);
+        if (raw.length > config.maxTextBytes()) {
+            throw new Refusal(DlqReason.TEXT_TOO_LARGE,
+                    "the document is " + raw.length + " bytes; the limit is " + config.maxTextBytes());
         }
         Map<String, Object> metadata = metadata(doc.get("metadata"));
-        String extracted = text.strip();
+        String extracted = extractor.extract(baseType, raw, config.maxTextBytes()).strip();
         if (extracted.isEmpty()) {
-            throw new Refusal(DlqReason.EMPTY_TEXT, "'text' is empty after extraction");
+            throw new Refusal(DlqReason.EMPTY_TEXT, "no text is left after extracting " + baseType);
         }
         String language = text(doc, "language");
         return new ValidDocument(tenant, id, op, text(doc, "title"), extracted, baseType, text(doc, "source"),
                 language == null ? "en" : language, metadata);
+    }
+
+    /** The document's bytes: {@code text} as UTF-8, or the base64 {@code content} (required for binary formats). */
+    private static byte[] body(ObjectNode doc, String contentType) throws Refusal {
+        String content = text(doc, "content");
+        if (content != null) {
+            try {
+                return java.util.Base64.getMimeDecoder().decode(content);
+            } catch (IllegalArgumentException e) {
+                throw new Refusal(DlqReason.INVALID_ENCODING, "'content' is not valid base64: " + e.getMessage());
+            }
+        }
+        if (TextExtractor.binary(contentType)) {
+            throw new Refusal(DlqReason.MISSING_TEXT, "'content' (base64) is required for " + contentType);
+        }
+        String text = text(doc, "text");
+        if (text == null) {
+            throw new Refusal(DlqReason.MISSING_TEXT, "'text' is required for op UPSERT");
+        }
+        return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static void checkIds(String tenant, String id) throws Refusal {
@@ -163,7 +180,7 @@ final class DocumentValidator {
                 case "id" -> DlqReason.MISSING_ID;
                 case "tenant" -> DlqReason.MISSING_TENANT;
                 case "schema" -> DlqReason.UNKNOWN_SCHEMA;
-                case "text" -> DlqReason.MISSING_TEXT;
+                case "text", "content" -> DlqReason.MISSING_TEXT;
                 default -> DlqReason.INVALID_JSON;
             };
             throw new Refusal(reason, "'" + field + "' must be a string, was " + node.getNodeType());
@@ -185,4 +202,5 @@ final class DocumentValidator {
     private static int utf8Length(String s) {
         return s.getBytes(StandardCharsets.UTF_8).length;
     }
+
 }

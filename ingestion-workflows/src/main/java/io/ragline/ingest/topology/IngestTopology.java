@@ -1,6 +1,8 @@
 package io.ragline.ingest.topology;
 
 import io.ragline.core.Topics;
+import io.ragline.core.chunk.TokenChunker;
+import io.ragline.core.chunk.TokenCounter;
 import io.ragline.core.json.JsonSerde;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -20,10 +22,15 @@ public final class IngestTopology {
     private IngestTopology() {
     }
 
-    public static Topology build(IngestConfig config) {
+    /**
+     * @param tokens    the embedding model's tokenizer: chunks are measured in its tokens
+     * @param maxTokens the model's maximum input; no chunk (with its title) exceeds it
+     */
+    public static Topology build(IngestConfig config, TokenCounter tokens, int maxTokens) {
+        TokenChunker chunker = new TokenChunker(tokens, config.chunkTargetTokens(), config.chunkOverlapTokens(), maxTokens);
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), Topics.DOCUMENTS);
-        topology.addProcessor(PROCESSOR, () -> new DocumentProcessor(config), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new DocumentProcessor(config, chunker), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(VERSION_STORE),
                 Serdes.String(), JsonSerde.of(VersionEntry.class)), PROCESSOR);
         topology.addSink(CHUNKS_SINK, Topics.CHUNKS, new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);

@@ -21,7 +21,12 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 import org.apache.kafka.streams.test.TestRecord;
+import io.ragline.core.model.ModelTokenizer;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,7 +34,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class IngestTopologyTest {
-    private static final IngestConfig CONFIG = new IngestConfig(2_000, 200, 20, 5);
+    private static final IngestConfig CONFIG = new IngestConfig(20_000, 200, 32, 8);
+    private static ModelTokenizer tokenizer;
 
     private TopologyTestDriver driver;
     private TestInputTopic<byte[], byte[]> documents;
@@ -37,12 +43,22 @@ class IngestTopologyTest {
     private TestOutputTopic<byte[], byte[]> lifecycle;
     private TestOutputTopic<byte[], byte[]> dlq;
 
+    @BeforeAll
+    static void loadTokenizer(@TempDir Path cache) {
+        tokenizer = ModelTokenizer.bundled(cache);
+    }
+
+    @AfterAll
+    static void closeTokenizer() {
+        tokenizer.close();
+    }
+
     @BeforeEach
     void setUp() {
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "ingest-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        driver = new TopologyTestDriver(IngestTopology.build(CONFIG), props);
+        driver = new TopologyTestDriver(IngestTopology.build(CONFIG, tokenizer, tokenizer.maxTokens()), props);
         ByteArraySerializer ser = new ByteArraySerializer();
         ByteArrayDeserializer de = new ByteArrayDeserializer();
         documents = driver.createInputTopic(Topics.DOCUMENTS, ser, ser);
@@ -122,7 +138,7 @@ class IngestTopologyTest {
                 Arguments.of("t/d", ok.replace("\"t\"", "\"bad tenant!\""), DlqReason.INVALID_ID),
                 Arguments.of("t/d", ok.replace("\"text\":\"x\"", "\"op\":\"MERGE\""), DlqReason.INVALID_OP),
                 Arguments.of("t/d", ok.replace(",\"text\":\"x\"", ""), DlqReason.MISSING_TEXT),
-                Arguments.of("t/d", ok.replace("\"x\"", "\"" + "x".repeat(2_001) + "\""), DlqReason.TEXT_TOO_LARGE),
+                Arguments.of("t/d", ok.replace("\"x\"", "\"" + "x".repeat(20_001) + "\""), DlqReason.TEXT_TOO_LARGE),
                 Arguments.of("t/d", ok.replace("}", ",\"contentType\":\"application/zip\"}"), DlqReason.UNSUPPORTED_CONTENT_TYPE),
                 Arguments.of("t/d", ok.replace("}", ",\"metadata\":{\"a\":{\"nested\":1}}}"), DlqReason.METADATA_INVALID),
                 Arguments.of("t/d", ok.replace("}", ",\"metadata\":{\"a\":\"" + "m".repeat(300) + "\"}}"), DlqReason.METADATA_INVALID),
@@ -159,6 +175,81 @@ class IngestTopologyTest {
     void aRecordWithoutKeyIsRefused() {
         documents.pipeInput((byte[]) null, "{}".getBytes(StandardCharsets.UTF_8));
         assertThat(Json.read(dlq.readValue(), DlqRecord.class).reason()).isEqualTo(DlqReason.KEY_MISMATCH);
+    }
+
+    @Test
+    void htmlIsExtractedWithTikaWithoutItsMarkup() {
+        String html = "<html><head><title>t</title><script>var tracking = 1;</script></head>"
+                + "<body><h1>Kingfishers</h1><p>The <b>kingfisher</b> dives for fish.</p></body></html>";
+        publish("acme/page.html", new DocumentV1(DocumentV1.SCHEMA, "page.html", "acme", null, "Birds", html, null,
+                "text/html; charset=utf-8", null, "en", Map.of()));
+        ChunkEvent chunk = Json.read(chunks.readValue(), ChunkEvent.class);
+        assertThat(chunk.text()).contains("Kingfishers", "The kingfisher dives for fish.").doesNotContain("<", "tracking");
+    }
+
+    @Test
+    void aPdfInBase64ContentIsExtracted() throws Exception {
+        byte[] pdf;
+        try (var document = new org.apache.pdfbox.pdmodel.PDDocument();
+             var out = new java.io.ByteArrayOutputStream()) {
+            var page = new org.apache.pdfbox.pdmodel.PDPage();
+            document.addPage(page);
+            try (var content = new org.apache.pdfbox.pdmodel.PDPageContentStream(document, page)) {
+                content.beginText();
+                content.setFont(new org.apache.pdfbox.pdmodel.font.PDType1Font(
+                        org.apache.pdfbox.pdmodel.font.Standard14Fonts.FontName.HELVETICA), 12);
+                content.newLineAtOffset(72, 700);
+                content.showText("Quarterly report: revenue grew in every region.");
+                content.endText();
+            }
+            document.save(out);
+            pdf = out.toByteArray();
+        }
+        publish("acme/report.pdf", DocumentV1.binary("acme", "report.pdf", "Report", pdf, "application/pdf", null, Map.of()));
+        assertThat(Json.read(chunks.readValue(), ChunkEvent.class).text()).contains("revenue grew in every region");
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void aDocxInBase64ContentIsExtracted() throws Exception {
+        byte[] docx;
+        try (var document = new org.apache.poi.xwpf.usermodel.XWPFDocument();
+             var out = new java.io.ByteArrayOutputStream()) {
+            document.createParagraph().createRun().setText("Minutes of the board meeting about the new library.");
+            document.write(out);
+            docx = out.toByteArray();
+        }
+        publish("acme/minutes.docx", DocumentV1.binary("acme", "minutes.docx", "Minutes", docx, TextExtractor.DOCX, null, Map.of()));
+        assertThat(dlq.readValuesToList()).extracting(v -> Json.read(v, DlqRecord.class).detail()).isEmpty();
+        assertThat(Json.read(chunks.readValue(), ChunkEvent.class).text()).contains("board meeting about the new library");
+    }
+
+    @Test
+    void markdownLosesItsMarkupButKeepsItsWords() {
+        String md = "# Release notes\n\n- **Faster** search with [hybrid ranking](https://x.example)\n\n```\ncode\n```\n";
+        publish("acme/notes.md", new DocumentV1(DocumentV1.SCHEMA, "notes.md", "acme", null, null, md, null,
+                "text/markdown", null, "en", Map.of()));
+        assertThat(Json.read(chunks.readValue(), ChunkEvent.class).text())
+                .contains("Release notes", "Faster search with hybrid ranking").doesNotContain("#", "**", "](", "```");
+    }
+
+    static Stream<Arguments> binaryRefusals() {
+        String base = "{\"schema\":\"ragline.document.v1\",\"id\":\"d\",\"tenant\":\"t\",\"contentType\":\"application/pdf\"";
+        return Stream.of(
+                Arguments.of(base + ",\"content\":\"" + java.util.Base64.getEncoder().encodeToString("not a pdf at all".getBytes()) + "\"}",
+                        DlqReason.EXTRACTION_FAILED),
+                Arguments.of(base + ",\"content\":\"%%% not base64 %%%\"}", DlqReason.INVALID_ENCODING),
+                Arguments.of(base + ",\"text\":\"a pdf needs content\"}", DlqReason.MISSING_TEXT));
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @MethodSource("binaryRefusals")
+    void brokenBinaryDocumentsGoToTheDlqWithoutStoppingTheStream(String value, DlqReason reason) {
+        documents.pipeInput("t/d".getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+        assertThat(Json.read(dlq.readValue(), DlqRecord.class).reason()).isEqualTo(reason);
+        // the stream goes on with the next record
+        publish("t/ok", DocumentV1.upsert("t", "ok", null, "Fine.", "text/plain", null, Map.of()));
+        assertThat(Json.read(lifecycle.readValue(), LifecycleEvent.class).documentId()).isEqualTo("ok");
     }
 
     private void publish(String key, DocumentV1 doc) {
