@@ -3,12 +3,17 @@ package io.ragline.devstack;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ragline.core.model.Embedder;
+import io.ragline.core.model.ModelTokenizer;
 import io.ragline.core.runtime.Resources;
 import io.ragline.core.store.Database;
 import io.ragline.core.store.MetadataStore;
 import io.ragline.devstack.serve.Metrics;
 import io.ragline.devstack.serve.Models;
 import io.ragline.devstack.serve.Temporal;
+import io.ragline.devstack.ops.ConsumerNodes;
+import io.ragline.devstack.ops.OpsRuntime;
+import io.ragline.devstack.ops.OpsSettings;
+import io.ragline.ops.OpsResources;
 import io.ragline.embed.EmbedderNode;
 import io.ragline.ingest.IngestNode;
 import io.ragline.ingest.lifecycle.LifecycleNode;
@@ -40,8 +45,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
     private final Resources resources = new Resources();
     private final PrometheusMeterRegistry registry = Metrics.registry(resources);
     private EmbeddedKafka kafka;
-    private IngestNode ingest;
-    private EmbedderNode embedderNode;
+    private volatile IngestNode ingest;
+    private volatile EmbedderNode embedderNode;
+    private volatile LifecycleNode lifecycle;
     private SearchNode search;
     private MetadataStore metadata;
 
@@ -83,23 +89,26 @@ public final class EmbeddedPlatform implements AutoCloseable {
         metadata = new MetadataStore(dataSource);
 
         step(out, t0, "ingest topology (Kafka Streams, exactly-once)");
-        ingest = resources.add(new IngestNode(bootstrap, data.resolve("streams"), 1, IngestConfig.defaults(),
-                resources.add(Models.tokenizer(settings.modelDir(), data))));
+        ModelTokenizer tokenizer = resources.add(Models.tokenizer(settings.modelDir(), data));
+        ingest = resources.add(new IngestNode(bootstrap, data.resolve("streams"), 1, IngestConfig.defaults(), tokenizer));
 
         step(out, t0, "embedding model (" + (settings.modelDir() == null ? "bge-small-en-v1.5" : settings.modelDir())
                 + ", DJL + ONNX Runtime)");
         Embedder embedder = resources.add(Models.load(settings.modelDir(), data, settings.embedThreads()));
         step(out, t0, "search replica: Lucene index, indexer, search API");
         search = resources.add(new SearchNode(bootstrap, data.resolve("index"), settings.host(), settings.httpPort(),
-                metadata, embedder, settings.fusion(), settings.vectorFormat(), registry, ingest::running));
+                metadata, embedder, settings.fusion(), settings.vectorFormat(), registry,
+                () -> ingest != null && ingest.running()));
 
         step(out, t0, "embedding worker");
         embedderNode = resources.add(new EmbedderNode(bootstrap, embedder, "embedded-1", settings.embedBatch(), registry));
 
         step(out, t0, "document lifecycle workers (Temporal)");
-        resources.add(new LifecycleNode(bootstrap, client, metadata, search.index(),
-                new LifecycleSettings(settings.indexTimeout(), Duration.ofSeconds(10))));
+        LifecycleSettings lifecycleSettings = new LifecycleSettings(settings.indexTimeout(), Duration.ofSeconds(10));
+        lifecycle = resources.add(new LifecycleNode(bootstrap, client, metadata, search.index(), lifecycleSettings,
+                registry));
         ingest.awaitRunning(Duration.ofSeconds(60));
+        startOperations(out, t0, data, client, dataSource, tokenizer, embedder, lifecycleSettings);
 
         String api = "http://" + settings.host() + ":" + search.port();
         out.printf("%n ragline is up in %.1f s. Data: %s%n%n", (System.nanoTime() - t0) / 1e9, data);
@@ -154,6 +163,68 @@ public final class EmbeddedPlatform implements AutoCloseable {
     public PrometheusMeterRegistry registry() {
         return registry;
     }
+
+    // ---- operations (issue #6): backup, restore and disaster recovery on Temporal -----------------
+    // The ops worker (task queue ragline-ops) acts on this platform's PostgreSQL, Kafka and index; a
+    // restore pauses ingestion by closing the ingest topology, embedding worker and lifecycle workers
+    // and creating them again (ConsumerNodes below), and stops the indexer around the index swap.
+
+    private volatile OpsRuntime ops;
+
+    private void startOperations(PrintStream out, long t0, Path data, WorkflowClient client, HikariDataSource dataSource,
+                                 ModelTokenizer tokenizer, Embedder embedder, LifecycleSettings lifecycleSettings) {
+        step(out, t0, "operations worker (backup, restore, disaster recovery)");
+        String bootstrap = kafka.bootstrapServers();
+        ConsumerNodes nodes = new ConsumerNodes() {
+            @Override
+            public synchronized void stop() {
+                LifecycleNode l = lifecycle;
+                if (l != null) {
+                    l.close();
+                    lifecycle = null;
+                }
+                EmbedderNode e = embedderNode;
+                if (e != null) {
+                    e.close();
+                    embedderNode = null;
+                }
+                IngestNode i = ingest;
+                if (i != null) {
+                    i.close();
+                    ingest = null;
+                }
+            }
+
+            @Override
+            public synchronized void start() {
+                if (ingest == null) {
+                    ingest = new IngestNode(bootstrap, data.resolve("streams"), 1, IngestConfig.defaults(), tokenizer);
+                }
+                if (embedderNode == null) {
+                    embedderNode = new EmbedderNode(bootstrap, embedder, "embedded-1", settings.embedBatch(), registry);
+                }
+                if (lifecycle == null) {
+                    lifecycle = new LifecycleNode(bootstrap, client, metadata, search.index(), lifecycleSettings, registry);
+                }
+            }
+        };
+        // closes the nodes running at shutdown, which after a restore are not the ones registered above
+        resources.add(nodes::stop);
+        ops = resources.add(new OpsRuntime(OpsSettings.fromEnv(System.getenv(), data), settings, data, client,
+                dataSource, bootstrap, search, nodes, registry));
+    }
+
+    /** The operations side: what its activities act on, and its DR environments. */
+    public OpsRuntime operations() {
+        return ops;
+    }
+
+    /** What this platform's ops activities act on (a DR target binds its restore worker to these). */
+    public OpsResources opsResources() {
+        return ops.resources();
+    }
+
+    // ---- end of operations ------------------------------------------------------------------------
 
     /** Stops everything in reverse start order; each part's failure is logged, not fatal. */
     @Override

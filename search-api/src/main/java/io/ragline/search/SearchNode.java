@@ -21,6 +21,7 @@ public final class SearchNode implements AutoCloseable {
     private final Resources resources = new Resources();
     private final LuceneIndex index;
     private final SearchApi api;
+    private final IndexerThread indexer;
 
     /**
      * @param ready extra readiness condition (the embedded platform adds its ingest topology)
@@ -42,13 +43,81 @@ public final class SearchNode implements AutoCloseable {
                         + embedder.dimension() + "-dimensional vectors, but the index at " + indexDir + " holds "
                         + indexed + "-dimensional ones: use the model the index was built with, or re-index into a new data directory");
             }
-            resources.background("ragline-indexer", new Indexer(bootstrapServers, index, embedder.dimension(), registry));
+            indexer = resources.add(new IndexerThread(
+                    () -> new Indexer(bootstrapServers, index, embedder.dimension(), registry)));
             DlqTail dlq = resources.background("ragline-dlq-tail", new DlqTail(bootstrapServers, registry));
             api = resources.add(new SearchApi(new SearchService(index, embedder, fusion, registry), metadata, index, dlq::count,
                     ready, registry).start(host, port));
         } catch (RuntimeException e) {
             resources.close();
             throw e;
+        }
+    }
+
+    /**
+     * Stops the indexer and returns once it has committed what it indexed: the index then changes
+     * no more (a restore replaces it). Searches go on. Idempotent.
+     */
+    public void pauseIndexer() {
+        indexer.stop();
+    }
+
+    /** Starts a new indexer, which resumes from the offsets of the index's last commit. Idempotent. */
+    public void resumeIndexer() {
+        indexer.start();
+    }
+
+    public boolean indexerRunning() {
+        return indexer.running();
+    }
+
+    /** Runs one indexer at a time on its own thread; stop and start again as often as needed. */
+    private static final class IndexerThread implements AutoCloseable {
+        private final java.util.function.Supplier<Indexer> factory;
+        private Indexer current;
+        private Thread thread;
+
+        IndexerThread(java.util.function.Supplier<Indexer> factory) {
+            this.factory = factory;
+            start();
+        }
+
+        synchronized void start() {
+            if (current != null) {
+                return;
+            }
+            Indexer next = factory.get();
+            current = next;
+            thread = Thread.ofPlatform().name("ragline-indexer").start(() -> {
+                try {
+                    next.run();
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(SearchNode.class).error("ragline-indexer stopped on an error", e);
+                }
+            });
+        }
+
+        synchronized void stop() {
+            if (current == null) {
+                return;
+            }
+            current.close();
+            try {
+                thread.join(java.util.concurrent.TimeUnit.SECONDS.toMillis(30));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            current = null;
+            thread = null;
+        }
+
+        synchronized boolean running() {
+            return current != null && thread.isAlive();
+        }
+
+        @Override
+        public void close() {
+            stop();
         }
     }
 

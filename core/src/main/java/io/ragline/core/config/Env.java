@@ -33,6 +33,12 @@ public enum Env {
     RAGLINE_RRF_VECTOR_WEIGHT("1.0", "Hybrid search: weight of the vector ranking in the fusion."),
     RAGLINE_INSTANCE_ID("", "Unique name of this worker instance (the pod name); defaults to the host name."),
     RAGLINE_MODEL_DIR("", "Directory with a custom embedding model (model.onnx, tokenizer.json, ragline-model.json); empty: the bundled bge-small-en-v1.5."),
+    RAGLINE_BACKUP_TARGET("", "Where BackupWorkflow writes when its input names no target: file:///path or s3://bucket/prefix; empty: file://<data dir>/backups."),
+    RAGLINE_S3_ENDPOINT("", "S3 endpoint override for backups, e.g. http://minio:9000; empty: AWS."),
+    RAGLINE_S3_REGION("us-east-1", "S3 region of the backup bucket."),
+    RAGLINE_S3_PATH_STYLE("false", "true for path-style S3 addressing (MinIO)."),
+    RAGLINE_S3_ACCESS_KEY("", "S3 access key for backups; empty: the default AWS credential chain."),
+    RAGLINE_S3_SECRET_KEY("", "S3 secret key for backups (from a Secret; never commit it)."),
     RAGLINE_TENANT("default", "CLI only: tenant of published documents and searches."),
     RAGLINE_URL("http://127.0.0.1:8080", "CLI only: base URL of the search API.");
 

@@ -31,6 +31,8 @@ public final class MetricNames {
     public static final String INDEXER_CHUNKS = "ragline.indexer.chunks";
     /** Counter: document-state snapshots applied to the index. */
     public static final String INDEXER_STATES = "ragline.indexer.states";
+    /** Counter: document versions whose lifecycle FAILED (chunks missing past the index timeout). */
+    public static final String DOCUMENTS_FAILED = "ragline.documents.failed";
     /** Counter, tag reason: records refused into the DLQ. */
     public static final String DLQ_RECORDS = "ragline.dlq.records";
 
@@ -39,6 +41,6 @@ public final class MetricNames {
 
     public static List<String> all() {
         return List.of(HTTP_REQUESTS, SEARCH, EMBEDDINGS, EMBEDDING_BATCH_LATENCY, EMBEDDING_BATCH_SIZE,
-                EMBEDDING_FAILURES, EMBEDDING_TRUNCATED, EMBEDDING_LAG, EMBEDDING_LAG_PER_REPLICA, INDEXER_CHUNKS, INDEXER_STATES, DLQ_RECORDS);
+                EMBEDDING_FAILURES, EMBEDDING_TRUNCATED, EMBEDDING_LAG, EMBEDDING_LAG_PER_REPLICA, INDEXER_CHUNKS, INDEXER_STATES, DOCUMENTS_FAILED, DLQ_RECORDS);
     }
 }

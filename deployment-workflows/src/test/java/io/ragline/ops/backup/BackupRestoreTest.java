@@ -151,7 +151,8 @@ class BackupRestoreTest {
     void aRestoreBringsBackMetadataIndexOffsetsAndTopicConfigsAsTheyWereAtBackupTime() throws Exception {
         List<List<Object>> rows = rows();
         BackupResult backup = backup();
-        assertThat(backup.artifacts()).isEqualTo(4); // documents.csv, schema.json, index.zip, state.json
+        // documents.csv, api_keys.csv, schema.json, index.zip, state.json
+        assertThat(backup.artifacts()).isEqualTo(5);
         assertThat(meters.get(OpsMetricNames.BACKUP_LAST_SUCCESS).gauge().value())
                 .isEqualTo(backup.createdAt().getEpochSecond());
         List<String> probe = index.topIds("t", "atomic versions", 3);

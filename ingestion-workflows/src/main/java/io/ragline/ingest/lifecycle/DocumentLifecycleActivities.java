@@ -10,8 +10,17 @@ public interface DocumentLifecycleActivities {
     /** Records the version in the metadata store as chunked and pending. */
     void recordChunked(LifecycleEvent event);
 
-    /** Polls the index for up to {@code waitMillis}; returns how many of the version's chunks it holds. */
+    /** What {@link #waitForIndexedChunks} returns when a newer version or a delete superseded the version. */
+    long SUPERSEDED = -1;
+
+    /**
+     * Waits on the index for up to {@code waitMillis}; returns how many of the version's chunks it
+     * holds, or {@link #SUPERSEDED}.
+     */
     long waitForIndexedChunks(String tenant, String documentId, long version, int expected, long waitMillis);
+
+    /** Publishes the version's chunks to {@code ragline.chunks} again; returns how many were found. */
+    int redriveChunks(String tenant, String documentId, long version, long acceptedAtMillis);
 
     /** Makes the version the one search serves; null or another active version means superseded. */
     DocumentState activate(String tenant, String documentId, long version, int chunkCount);

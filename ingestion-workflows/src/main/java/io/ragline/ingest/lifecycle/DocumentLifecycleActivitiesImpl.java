@@ -1,6 +1,9 @@
 package io.ragline.ingest.lifecycle;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.ragline.core.event.DocumentState;
+import io.ragline.core.metrics.MetricNames;
 import io.ragline.core.event.LifecycleEvent;
 import io.ragline.core.store.IndexProbe;
 import io.ragline.core.store.MetadataStore;
@@ -15,7 +18,15 @@ public final class DocumentLifecycleActivitiesImpl implements DocumentLifecycleA
     private final IndexProbe index;
     private final StatePublisher publisher;
 
-    public DocumentLifecycleActivitiesImpl(MetadataStore metadata, IndexProbe index, StatePublisher publisher) {
+    private final Counter failed;
+
+    private final ChunkRedriver redriver;
+
+    public DocumentLifecycleActivitiesImpl(MetadataStore metadata, IndexProbe index, StatePublisher publisher,
+                                           ChunkRedriver redriver, MeterRegistry registry) {
+        this.redriver = redriver;
+        this.failed = Counter.builder(MetricNames.DOCUMENTS_FAILED)
+                .description("Document versions whose lifecycle failed").register(registry);
         this.metadata = metadata;
         this.index = index;
         this.publisher = publisher;
@@ -28,10 +39,18 @@ public final class DocumentLifecycleActivitiesImpl implements DocumentLifecycleA
 
     @Override
     public long waitForIndexedChunks(String tenant, String documentId, long version, int expected, long waitMillis) {
+        if (metadata.find(tenant, documentId).map(r -> r.version() > version).orElse(false)) {
+            return SUPERSEDED; // a newer version or a delete owns the document now: stop waiting
+        }
         return inSlices(waitMillis, slice -> {
             long seen = index.awaitIndexedChunks(tenant, documentId, version, expected, slice);
             return seen >= expected ? seen : -seen - 1;
         });
+    }
+
+    @Override
+    public int redriveChunks(String tenant, String documentId, long version, long acceptedAtMillis) {
+        return redriver.redrive(tenant, documentId, version, acceptedAtMillis);
     }
 
     @Override
@@ -56,7 +75,11 @@ public final class DocumentLifecycleActivitiesImpl implements DocumentLifecycleA
 
     @Override
     public DocumentState markFailed(String tenant, String documentId, long version, String reason) {
-        return metadata.markFailed(tenant, documentId, version, reason, publisher);
+        DocumentState state = metadata.markFailed(tenant, documentId, version, reason, publisher);
+        if (state != null && state.status() == io.ragline.core.event.DocumentStatus.FAILED && state.version() == version) {
+            failed.increment();
+        }
+        return state;
     }
 
     private interface Wait {

@@ -45,16 +45,34 @@ public final class IndexDocumentWorkflowImpl implements IndexDocumentWorkflow {
 
         long deadline = Workflow.currentTimeMillis() + settings.indexTimeout().toMillis();
         long indexed = 0;
+        int redrives = 0;
         while (indexed < e.chunkCount()) {
+            if (Workflow.currentTimeMillis() >= deadline && redrives < settings.maxRedrives()) {
+                redrives++;
+                int found = activities.redriveChunks(e.tenant(), e.documentId(), e.version(), e.acceptedAtMillis());
+                update(DocumentStatus.CHUNKED, indexed, "re-drove " + found + " chunks (" + redrives + " of "
+                        + settings.maxRedrives() + ")");
+                deadline = Workflow.currentTimeMillis() + settings.indexTimeout().toMillis();
+            }
             if (Workflow.currentTimeMillis() >= deadline) {
                 String reason = "only " + indexed + " of " + e.chunkCount() + " chunks were indexed within "
-                        + settings.indexTimeout();
+                        + settings.indexTimeout() + " after " + redrives + " re-drive(s)";
                 DocumentState failed = activities.markFailed(e.tenant(), e.documentId(), e.version(), reason);
-                return finish(DocumentStatus.FAILED, indexed, failed == null, reason);
+                boolean superseded = failed == null || failed.version() != e.version()
+                        || failed.status() != DocumentStatus.FAILED;
+                return finish(superseded ? DocumentStatus.CHUNKED : DocumentStatus.FAILED, indexed, superseded,
+                        superseded ? "superseded by a newer version or a delete" : reason);
             }
             long slice = Math.min(settings.waitSlice().toMillis(), deadline - Workflow.currentTimeMillis());
             indexed = waits.waitForIndexedChunks(e.tenant(), e.documentId(), e.version(), e.chunkCount(), slice);
-            update(DocumentStatus.CHUNKED, indexed, null);
+            if (indexed == DocumentLifecycleActivities.SUPERSEDED) {
+                return finish(DocumentStatus.CHUNKED, 0, true, "superseded by a newer version or a delete");
+            }
+            update(DocumentStatus.CHUNKED, indexed, progress.reason());
+            if (indexed < e.chunkCount()) {
+                // a durable timer between waits: the deadline is workflow time, which survives restarts
+                Workflow.sleep(settings.pause());
+            }
         }
         update(DocumentStatus.EMBEDDED, indexed, null);
 
@@ -69,7 +87,7 @@ public final class IndexDocumentWorkflowImpl implements IndexDocumentWorkflow {
 
     private LifecycleProgress delete(LifecycleEvent e) {
         DocumentState state = activities.markDeleted(e.tenant(), e.documentId(), e.version());
-        if (state == null) {
+        if (state == null || state.version() != e.version() || state.status() != DocumentStatus.DELETED) {
             return finish(DocumentStatus.DELETED, 0, true, "superseded by a newer version");
         }
         awaitRevision(e, state.revision());

@@ -1,5 +1,6 @@
 package io.ragline.ingest.lifecycle;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.ragline.core.runtime.Resources;
 import io.ragline.core.store.IndexProbe;
 import io.ragline.core.store.MetadataStore;
@@ -19,9 +20,10 @@ public final class LifecycleNode implements AutoCloseable {
     private final Resources resources = new Resources();
 
     public LifecycleNode(String bootstrapServers, WorkflowClient client, MetadataStore metadata, IndexProbe index,
-                         LifecycleSettings settings) {
+                         LifecycleSettings settings, MeterRegistry registry) {
         try {
             KafkaStatePublisher publisher = resources.add(new KafkaStatePublisher(bootstrapServers));
+            ChunkRedriver redriver = resources.add(new ChunkRedriver(bootstrapServers));
             // one open workflow per version in flight, thousands during a bulk load: keep them all
             // cached (no replays) on cheap virtual threads
             WorkerFactory factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
@@ -37,7 +39,7 @@ public final class LifecycleNode implements AutoCloseable {
                     .build());
             worker.registerWorkflowImplementationFactory(IndexDocumentWorkflow.class,
                     () -> new IndexDocumentWorkflowImpl(settings));
-            worker.registerActivitiesImplementations(new DocumentLifecycleActivitiesImpl(metadata, index, publisher));
+            worker.registerActivitiesImplementations(new DocumentLifecycleActivitiesImpl(metadata, index, publisher, redriver, registry));
             factory.start();
             resources.add(() -> {
                 factory.shutdown();

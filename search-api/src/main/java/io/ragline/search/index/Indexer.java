@@ -69,10 +69,14 @@ public final class Indexer implements Resources.Loop {
         try {
             List<TopicPartition> embeddings = partitions(Topics.EMBEDDINGS);
             List<TopicPartition> states = partitions(Topics.DOCUMENT_STATE);
+            Map<TopicPartition, Long> statePositions = bootstrapStates(states);
+            if (statePositions == null) {
+                return; // closed while bootstrapping: nothing was written
+            }
             List<TopicPartition> all = new ArrayList<>(embeddings);
             all.addAll(states);
             consumer.assign(all);
-            consumer.seekToBeginning(states);
+            statePositions.forEach(consumer::seek);
             Map<String, Long> committed = index.committedOffsets();
             for (TopicPartition tp : embeddings) {
                 Long offset = committed.get(tp.toString());
@@ -112,6 +116,52 @@ public final class Indexer implements Resources.Loop {
             consumer.close();
             stopped.countDown();
         }
+    }
+
+    /**
+     * Reads {@code ragline.document-state} from the beginning to its end and applies only each
+     * document's latest snapshot, which is what compaction leaves of the topic anyway: a snapshot
+     * superseded later in the log (for instance a delete that a restore undid by publishing the
+     * restored state again) is never applied. Returns the positions reached, or null when closed.
+     */
+    private Map<TopicPartition, Long> bootstrapStates(List<TopicPartition> states) throws IOException {
+        consumer.assign(states);
+        consumer.seekToBeginning(states);
+        Map<TopicPartition, Long> end = consumer.endOffsets(states);
+        Map<String, DocumentState> latest = new java.util.LinkedHashMap<>();
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        while (true) {
+            positions.clear();
+            for (TopicPartition tp : states) {
+                positions.put(tp, consumer.position(tp));
+            }
+            if (states.stream().allMatch(tp -> positions.get(tp) >= end.getOrDefault(tp, 0L))) {
+                break;
+            }
+            ConsumerRecords<byte[], byte[]> records;
+            try {
+                records = consumer.poll(Duration.ofMillis(100));
+            } catch (WakeupException e) {
+                return null;
+            }
+            if (!running.get()) {
+                return null;
+            }
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                if (record.value() != null) {
+                    DocumentState state = Json.read(record.value(), DocumentState.class);
+                    latest.put(state.documentKey(), state);
+                }
+            }
+        }
+        index.resetStates();
+        for (DocumentState state : latest.values()) {
+            index.apply(state);
+            statesApplied.increment();
+        }
+        index.refresh();
+        log.info("indexer applied the latest state of {} documents from {}", latest.size(), Topics.DOCUMENT_STATE);
+        return positions;
     }
 
     private void apply(ConsumerRecord<byte[], byte[]> record) throws IOException {

@@ -34,7 +34,10 @@ import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
+import org.apache.lucene.index.SnapshotDeletionPolicy;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
@@ -73,8 +76,10 @@ public final class LuceneIndex implements IndexProbe, Closeable {
     private final VectorFormat format;
     private final FSDirectory directory;
     private final Analyzer analyzer = new EnglishAnalyzer();
-    private final IndexWriter writer;
-    private final SearcherManager searchers;
+    // replaced only by restoreFrom (with the indexer stopped); readers capture them once per use
+    private volatile IndexWriter writer;
+    private volatile SearcherManager searchers;
+    private volatile SnapshotDeletionPolicy snapshotPolicy;
     private final Map<String, DocState> states = new ConcurrentHashMap<>();
     /** Revisions that the current searcher already reflects (what {@link #appliedRevision} reports). */
     private final Map<String, Long> visibleRevisions = new ConcurrentHashMap<>();
@@ -96,25 +101,35 @@ public final class LuceneIndex implements IndexProbe, Closeable {
         this.format = format;
         try {
             this.directory = FSDirectory.open(path);
-            IndexWriterConfig config = new IndexWriterConfig(analyzer);
-            config.setCodec(new Lucene104Codec() {
-                private final KnnVectorsFormat vectors = format == VectorFormat.FLOAT
-                        ? new org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat()
-                        : new Lucene104HnswScalarQuantizedVectorsFormat();
-
-                @Override
-                public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                    return vectors;
-                }
-            });
-            config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
-            // a commit always pairs the index with the offsets it reflects: see commit()
-            config.setCommitOnClose(false);
-            this.writer = new IndexWriter(directory, config);
-            this.searchers = new SearcherManager(writer, null);
+            openWriter();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the Lucene index at " + path, e);
         }
+    }
+
+    /** Opens the writer and the searcher manager on {@link #directory} (its latest commit, if any). */
+    private void openWriter() throws IOException {
+        IndexWriterConfig config = new IndexWriterConfig(analyzer);
+        config.setCodec(new Lucene104Codec() {
+            private final KnnVectorsFormat vectors = format == VectorFormat.FLOAT
+                    ? new org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat()
+                    : new Lucene104HnswScalarQuantizedVectorsFormat();
+
+            @Override
+            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                return vectors;
+            }
+        });
+        config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
+        // a commit always pairs the index with the offsets it reflects: see commit()
+        config.setCommitOnClose(false);
+        // keeps the commit a backup copies until it is released (see snapshot)
+        SnapshotDeletionPolicy policy = new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
+        config.setIndexDeletionPolicy(policy);
+        IndexWriter w = new IndexWriter(directory, config);
+        this.snapshotPolicy = policy;
+        this.writer = w;
+        this.searchers = new SearcherManager(w, null);
     }
 
     /** Adds or replaces one embedded chunk; stale versions (older than active, or deleted) are skipped. */
@@ -285,7 +300,8 @@ public final class LuceneIndex implements IndexProbe, Closeable {
     /** Dimension of the vectors already in the index, or 0 if it holds none. */
     public int vectorDimension() {
         try {
-            IndexSearcher searcher = searchers.acquire();
+            SearcherManager manager = searchers;
+            IndexSearcher searcher = manager.acquire();
             try {
                 for (var leaf : searcher.getIndexReader().leaves()) {
                     var info = leaf.reader().getFieldInfos().fieldInfo(ChunkFields.VECTOR);
@@ -295,7 +311,7 @@ public final class LuceneIndex implements IndexProbe, Closeable {
                 }
                 return 0;
             } finally {
-                searchers.release(searcher);
+                manager.release(searcher);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -309,11 +325,12 @@ public final class LuceneIndex implements IndexProbe, Closeable {
 
     private long count(Query query) {
         try {
-            IndexSearcher searcher = searchers.acquire();
+            SearcherManager manager = searchers;
+            IndexSearcher searcher = manager.acquire();
             try {
                 return searcher.count(query);
             } finally {
-                searchers.release(searcher);
+                manager.release(searcher);
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -336,7 +353,8 @@ public final class LuceneIndex implements IndexProbe, Closeable {
                 .build();
         // documents have several chunks: fetch more chunks than documents wanted, then keep each document's best
         int depth = Math.max(50, topK * 5);
-        IndexSearcher searcher = searchers.acquire();
+        SearcherManager manager = searchers;
+        IndexSearcher searcher = manager.acquire();
         try {
             StoredFields stored = searcher.storedFields();
             return switch (mode) {
@@ -358,7 +376,7 @@ public final class LuceneIndex implements IndexProbe, Closeable {
                 }
             };
         } finally {
-            searchers.release(searcher);
+            manager.release(searcher);
         }
     }
 
@@ -410,6 +428,129 @@ public final class LuceneIndex implements IndexProbe, Closeable {
             }
         }
         return best;
+    }
+
+    /**
+     * Forgets which version each document serves, before an indexer rebuilds it from
+     * {@code ragline.document-state} (at its start, after a pause or a restore).
+     */
+    public synchronized void resetStates() {
+        states.clear();
+        pendingRevisions.clear();
+    }
+
+    /**
+     * Backup: commits what was written so far (with the offsets of the last {@link #commit}, so a
+     * restored copy re-reads a few records at most, which upserts make harmless), holds that commit
+     * with the {@link SnapshotDeletionPolicy}, copies its files into the empty directory
+     * {@code target} and releases it. Runs beside the indexer and searches. Returns the counts of
+     * the copy (see {@link #counts()}).
+     */
+    public Map<String, Long> snapshot(Path target) throws IOException {
+        IndexWriter w;
+        SnapshotDeletionPolicy policy;
+        IndexCommit commit;
+        synchronized (this) {
+            w = writer;
+            policy = snapshotPolicy;
+            w.commit();
+            commit = policy.snapshot();
+        }
+        try {
+            Path source = directory.getDirectory();
+            java.nio.file.Files.createDirectories(target);
+            for (String file : commit.getFileNames()) {
+                java.nio.file.Files.copy(source.resolve(file), target.resolve(file),
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            try (DirectoryReader reader = DirectoryReader.open(commit)) {
+                return counts(new IndexSearcher(reader));
+            }
+        } finally {
+            synchronized (this) {
+                policy.release(commit);
+                if (w == writer) {
+                    w.deleteUnusedFiles();
+                }
+            }
+        }
+    }
+
+    /**
+     * Restore: replaces this index with the copy in {@code source} (a {@link #snapshot}) and
+     * returns once searches see it, with its counts. The caller stops the indexer first (what was
+     * not committed is dropped); a new indexer then resumes from the offsets stored in the copy's
+     * commit. Searches keep running throughout: those under way finish on the old files.
+     */
+    public synchronized Map<String, Long> restoreFrom(Path source) throws IOException {
+        try (FSDirectory copy = FSDirectory.open(source)) {
+            if (!DirectoryReader.indexExists(copy)) {
+                throw new IOException("no Lucene index commit in " + source);
+            }
+        }
+        SearcherManager old = searchers;
+        try {
+            writer.rollback();
+        } catch (org.apache.lucene.store.AlreadyClosedException e) {
+            // a restore that failed half-way closed it already
+        }
+        Path dir = directory.getDirectory();
+        for (String file : directory.listAll()) {
+            if (!file.equals(IndexWriter.WRITE_LOCK_NAME)) {
+                java.nio.file.Files.deleteIfExists(dir.resolve(file));
+            }
+        }
+        List<String> copied = new ArrayList<>();
+        try (var files = java.nio.file.Files.list(source)) {
+            for (Path file : files.filter(java.nio.file.Files::isRegularFile).toList()) {
+                String name = file.getFileName().toString();
+                if (!name.equals(IndexWriter.WRITE_LOCK_NAME)) {
+                    java.nio.file.Files.copy(file, dir.resolve(name), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    copied.add(name);
+                }
+            }
+        }
+        directory.sync(copied);
+        directory.syncMetaData();
+        openWriter();
+        old.close();
+        states.clear();
+        pendingRevisions.clear();
+        visibleRevisions.clear();
+        return counts();
+    }
+
+    /** {@code documents} (with an active version) and {@code chunks} (active ones) that search serves now. */
+    public Map<String, Long> counts() {
+        try {
+            SearcherManager manager = searchers;
+            IndexSearcher searcher = manager.acquire();
+            try {
+                return counts(searcher);
+            } finally {
+                manager.release(searcher);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, Long> counts(IndexSearcher searcher) throws IOException {
+        Query active = NumericDocValuesField.newSlowExactQuery(ChunkFields.ACTIVE, 1);
+        int chunks = searcher.count(active);
+        java.util.Set<String> documents = new java.util.HashSet<>();
+        if (chunks > 0) {
+            StoredFields stored = searcher.storedFields();
+            java.util.Set<String> fields = java.util.Set.of(ChunkFields.TENANT, ChunkFields.DOCUMENT_ID);
+            for (ScoreDoc sd : searcher.search(active, chunks).scoreDocs) {
+                Document doc = stored.document(sd.doc, fields);
+                documents.add(doc.get(ChunkFields.TENANT) + "/" + doc.get(ChunkFields.DOCUMENT_ID));
+            }
+        }
+        Map<String, Long> counts = new LinkedHashMap<>();
+        counts.put("documents", (long) documents.size());
+        counts.put("chunks", (long) chunks);
+        return counts;
     }
 
     @Override

@@ -1,0 +1,212 @@
+package io.ragline.devstack.ops;
+
+import io.ragline.devstack.EmbeddedPlatform;
+import io.ragline.devstack.PlatformSettings;
+import io.ragline.ops.OpsWorker;
+import io.ragline.ops.dr.EnvironmentInfo;
+import io.ragline.ops.dr.Environments;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.WorkerFactory;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Disaster-recovery environments of the embedded runtime. An environment is a whole second
+ * platform in this JVM: its own Kafka broker, PostgreSQL, Lucene index, embedding worker, search
+ * API and Temporal test server, on free ports and under {@code <data>/environments/<name>}; nothing
+ * is shared with the primary but the JVM, so a restore into it proves that a backup alone brings
+ * ragline back. Its restore activities run on a worker that polls the primary's Temporal on
+ * {@link OpsWorker#environmentTaskQueue}, bound to the environment's own database, index and Kafka.
+ */
+public final class EmbeddedEnvironments implements Environments, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedEnvironments.class);
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+    private static final int SMOKE_DOCUMENTS = 5;
+    /** Ingestion starts again at the end of a restore: the topology needs a moment to rejoin its group. */
+    private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofMinutes(2);
+
+    private record Running(EmbeddedPlatform platform, WorkerFactory restoreWorker, EnvironmentInfo info) {
+    }
+
+    private final Path root;
+    private final PlatformSettings primary;
+    private final WorkflowClient client;
+    private final Map<String, Running> running = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, List<String>>> smokeAnswers = new ConcurrentHashMap<>();
+
+    /**
+     * @param root    where environments keep their data
+     * @param primary the primary's settings: environments use the same model, vector format and fusion
+     * @param client  the primary's Temporal client (the environment's restore worker polls through it)
+     */
+    public EmbeddedEnvironments(Path root, PlatformSettings primary, WorkflowClient client) {
+        this.root = root;
+        this.primary = primary;
+        this.client = client;
+    }
+
+    @Override
+    public synchronized EnvironmentInfo start(String name) {
+        Running r = running.get(checked(name));
+        if (r != null) {
+            return r.info();
+        }
+        Path dir = root.resolve(name);
+        PlatformSettings settings = new PlatformSettings(dir, primary.host(), freePort(), freePort(), freePort(),
+                freePort(), freePort(), primary.partitions(), primary.embedThreads(), primary.embedBatch(),
+                primary.indexTimeout(), primary.modelDir(), primary.fusion(), primary.vectorFormat());
+        log.info("starting environment {} in {}", name, dir);
+        EmbeddedPlatform platform = EmbeddedPlatform.start(settings, new PrintStream(OutputStream.nullOutputStream()));
+        try {
+            WorkerFactory factory = WorkerFactory.newInstance(client);
+            OpsWorker.registerRestoreTarget(factory.newWorker(OpsWorker.environmentTaskQueue(name)),
+                    platform.opsResources());
+            factory.start();
+            String host = "0.0.0.0".equals(primary.host()) ? "127.0.0.1" : primary.host();
+            EnvironmentInfo info = new EnvironmentInfo(name, OpsWorker.environmentTaskQueue(name),
+                    "http://" + host + ":" + platform.httpPort());
+            running.put(name, new Running(platform, factory, info));
+            log.info("environment {} is up: {}", name, info.endpoint());
+            return info;
+        } catch (RuntimeException e) {
+            platform.close();
+            throw e;
+        }
+    }
+
+    /** Ready, and each of a few of its active documents is found by its title. */
+    @Override
+    public List<String> smokeTest(String name) {
+        Running r = running.get(checked(name));
+        if (r == null) {
+            return List.of("environment " + name + " is not running");
+        }
+        List<String> failures = new ArrayList<>();
+        HttpSearchProbe probe = new HttpSearchProbe(URI.create(r.info().endpoint()));
+        if (!awaitReady(probe)) {
+            failures.add(r.info().endpoint() + "/health/ready is not UP after " + READY_TIMEOUT);
+        }
+        Map<String, List<String>> answers = new LinkedHashMap<>();
+        String sql = "SELECT tenant, id, coalesce(title, id) FROM documents WHERE status = 'ACTIVE' ORDER BY tenant, id LIMIT ?";
+        try (Connection c = r.platform().opsResources().metadata().getConnection();
+             PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setInt(1, SMOKE_DOCUMENTS);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    String tenant = rs.getString(1);
+                    String id = rs.getString(2);
+                    String query = rs.getString(3);
+                    try {
+                        List<String> ids = probe.topIds(tenant, query, 10);
+                        answers.put(tenant + ": " + query, ids);
+                        if (!ids.contains(id)) {
+                            failures.add("searching '" + query + "' in " + tenant + " does not find " + id + ": " + ids);
+                        }
+                    } catch (RuntimeException e) {
+                        failures.add("searching '" + query + "' failed: " + e.getMessage());
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            failures.add("metadata store of " + name + " unreadable: " + e.getMessage());
+        }
+        smokeAnswers.put(name, answers);
+        return failures;
+    }
+
+    private static boolean awaitReady(HttpSearchProbe probe) {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (!probe.ready()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            try {
+                TimeUnit.MILLISECONDS.sleep(250); // polling the readiness endpoint, as a load balancer would
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** What the last smoke test of {@code name} searched and got (query to document ids); for tests and operators. */
+    public Map<String, List<String>> lastSmokeAnswers(String name) {
+        return smokeAnswers.getOrDefault(name, Map.of());
+    }
+
+    /** The running environment's platform, or null. */
+    public EmbeddedPlatform platform(String name) {
+        Running r = running.get(name);
+        return r == null ? null : r.platform();
+    }
+
+    @Override
+    public synchronized void tearDown(String name) {
+        Running r = running.remove(checked(name));
+        if (r != null) {
+            log.info("tearing down environment {}", name);
+            stop(r);
+        }
+        deleteRecursively(root.resolve(name));
+    }
+
+    private static void stop(Running r) {
+        r.restoreWorker().shutdown();
+        r.restoreWorker().awaitTermination(10, TimeUnit.SECONDS);
+        r.platform().close();
+    }
+
+    @Override
+    public synchronized void close() {
+        running.values().forEach(EmbeddedEnvironments::stop);
+        running.clear();
+    }
+
+    private static String checked(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("environment name must match " + NAME + ", was '" + name + "'");
+        }
+        return name;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + dir, e);
+        }
+    }
+}
