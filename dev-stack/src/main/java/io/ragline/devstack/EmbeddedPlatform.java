@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ragline.core.model.Embedder;
 import io.ragline.core.model.ModelTokenizer;
 import io.ragline.core.runtime.Resources;
+import io.ragline.core.store.ApiKeyStore;
 import io.ragline.core.store.Database;
 import io.ragline.core.store.MetadataStore;
 import io.ragline.devstack.serve.Metrics;
@@ -50,6 +51,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
     private volatile LifecycleNode lifecycle;
     private SearchNode search;
     private MetadataStore metadata;
+    private String devApiKey;
+    private ApiKeyStore apiKeys;
+    private Path dataDir;
 
     private EmbeddedPlatform(PlatformSettings settings) {
         this.settings = settings;
@@ -87,6 +91,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
         HikariDataSource dataSource = resources.add(
                 Database.open(postgres.jdbcUrl(), postgres.user(), postgres.password(), 8));
         metadata = new MetadataStore(dataSource);
+        apiKeys = new ApiKeyStore(dataSource);
+        dataDir = data;
+        devApiKey = DevApiKey.ensure(apiKeys, data);
 
         step(out, t0, "ingest topology (Kafka Streams, exactly-once)");
         ModelTokenizer tokenizer = resources.add(Models.tokenizer(settings.modelDir(), data));
@@ -97,7 +104,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
         Embedder embedder = resources.add(Models.load(settings.modelDir(), data, settings.embedThreads()));
         step(out, t0, "search replica: Lucene index, indexer, search API");
         search = resources.add(new SearchNode(bootstrap, data.resolve("index"), settings.host(), settings.httpPort(),
-                metadata, embedder, settings.fusion(), settings.vectorFormat(), registry,
+                dataSource, embedder, settings.fusion(), settings.vectorFormat(), registry,
                 () -> ingest != null && ingest.running()));
 
         step(out, t0, "embedding worker");
@@ -117,6 +124,9 @@ public final class EmbeddedPlatform implements AutoCloseable {
         out.printf("   %-22s %s%n", "Temporal (gRPC)", temporal.target());
         out.printf("   %-22s %s%n", "PostgreSQL", postgres.jdbcUrl());
         out.printf("   %-22s %s%n", "Metrics", api + "/metrics");
+        out.printf("   %-22s %s%n", "API key (development)", devApiKey);
+        out.printf("   %-22s %s%n", "", "tenant default, every scope; kept in " + data.resolve(DevApiKey.FILE)
+                + ", where the CLI finds it");
         out.printf("%n Try: ./ragline publish samples/   then   ./ragline search \"how are document versions activated\"%n");
         out.println(" Ctrl-C stops everything cleanly.");
         out.flush();
@@ -146,6 +156,16 @@ public final class EmbeddedPlatform implements AutoCloseable {
 
     public String bootstrapServers() {
         return kafka.bootstrapServers();
+    }
+
+    /**
+     * The development key: tenant default, every scope. Checked on each call, because a restore
+     * replaces the key table (a restored DR environment holds its primary's keys): a key that is
+     * gone is replaced by a new one.
+     */
+    public synchronized String devApiKey() {
+        devApiKey = DevApiKey.ensure(apiKeys, dataDir);
+        return devApiKey;
     }
 
     public MetadataStore metadata() {
@@ -211,7 +231,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
         // closes the nodes running at shutdown, which after a restore are not the ones registered above
         resources.add(nodes::stop);
         ops = resources.add(new OpsRuntime(OpsSettings.fromEnv(System.getenv(), data), settings, data, client,
-                dataSource, bootstrap, search, nodes, registry));
+                dataSource, bootstrap, search, nodes, registry, this::devApiKey));
     }
 
     /** The operations side: what its activities act on, and its DR environments. */

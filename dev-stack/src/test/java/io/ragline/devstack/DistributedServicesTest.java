@@ -65,7 +65,13 @@ class DistributedServicesTest {
         start(Role.search, common, searchPort, "search");
         start(Role.embedder, common, embedderPort, "embedder");
         start(Role.workflows, common, freePort(), "workflows");
+        // the first key of a distributed deployment is created in the database (ragline keys create --jdbc-url)
+        var database = infra.add(io.ragline.core.store.Database.open(postgres.jdbcUrl(), postgres.user(), postgres.password(), 2));
+        apiKey = new io.ragline.core.store.ApiKeyStore(database).create("default", "test",
+                java.util.EnumSet.of(io.ragline.core.store.ApiKey.Scope.search), 6000).plaintext();
     }
+
+    private String apiKey;
 
     private void start(Role role, Map<String, String> common, int port, String dataDir) {
         Map<String, String> env = new HashMap<>(common);
@@ -85,7 +91,7 @@ class DistributedServicesTest {
 
     @Test
     void documentsFlowThroughTheSeparateServicesAndWorkersExposeTheirBacklog() throws Exception {
-        try (PlatformClient client = new PlatformClient(bootstrap, searchPort)) {
+        try (PlatformClient client = new PlatformClient(bootstrap, searchPort, apiKey)) {
             client.publish(DocumentV1.upsert("default", "lighthouse.md", "Lighthouses",
                     "A lighthouse keeper logs every ship that passes the granite cape.", "text/markdown", "t", Map.of()));
             client.publish(DocumentV1.upsert("default", "orchard.md", "Orchards",

@@ -58,7 +58,7 @@ class EmbeddedPlatformTest {
     @Order(1)
     void publishedDocumentsBecomeSearchableOnceAndBadRecordsGoToTheDlq() throws Exception {
         platform = startPlatform();
-        try (PlatformClient client = new PlatformClient(platform.bootstrapServers(), platform.httpPort())) {
+        try (PlatformClient client = new PlatformClient(platform.bootstrapServers(), platform.httpPort(), platform.devApiKey())) {
             for (int i = 0; i < DOCUMENTS; i++) {
                 client.publish(document(i));
             }
@@ -100,7 +100,7 @@ class EmbeddedPlatformTest {
     void aRestartOnTheSameDataDirectoryKeepsWhatWasIndexed() throws Exception {
         platform.close();
         platform = startPlatform();
-        try (PlatformClient client = new PlatformClient(platform.bootstrapServers(), platform.httpPort())) {
+        try (PlatformClient client = new PlatformClient(platform.bootstrapServers(), platform.httpPort(), platform.devApiKey())) {
             JsonNode stats = client.get("/v1/stats");
             assertThat(stats.path("documents").path("active").asLong()).isEqualTo(DOCUMENTS);
             PlatformClient.Response response = client.search(uniquePhrase(13), 3, "hybrid");

@@ -83,7 +83,7 @@ class OperationsTest {
         int temporalPort = freePort();
         platform = EmbeddedPlatform.start(PlatformSettings.defaults(tempDir.resolve("data"))
                 .withPorts(freePort(), freePort(), temporalPort, freePort(), freePort()), System.out);
-        client = new PlatformClient(platform.bootstrapServers(), platform.httpPort());
+        client = new PlatformClient(platform.bootstrapServers(), platform.httpPort(), platform.devApiKey());
         stubs = WorkflowServiceStubs.newConnectedServiceStubs(WorkflowServiceStubsOptions.newBuilder()
                 .setTarget("127.0.0.1:" + temporalPort).build(), Duration.ofSeconds(30));
         temporal = WorkflowClient.newInstance(stubs);

@@ -23,8 +23,10 @@ final class PlatformClient implements AutoCloseable {
     private final HttpClient http = HttpClient.newHttpClient();
     private final KafkaProducer<byte[], byte[]> producer;
     private final URI base;
+    private final String apiKey;
 
-    PlatformClient(String bootstrapServers, int httpPort) {
+    PlatformClient(String bootstrapServers, int httpPort, String apiKey) {
+        this.apiKey = apiKey;
         this.base = URI.create("http://127.0.0.1:" + httpPort);
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -57,7 +59,9 @@ final class PlatformClient implements AutoCloseable {
     }
 
     private Response send(HttpRequest request) throws IOException, InterruptedException {
-        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        HttpRequest authorised = apiKey == null ? request
+                : HttpRequest.newBuilder(request, (name, value) -> true).header("Authorization", "Bearer " + apiKey).build();
+        HttpResponse<String> response = http.send(authorised, HttpResponse.BodyHandlers.ofString());
         return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
                 Json.mapper().readTree(response.body()));
     }

@@ -3,7 +3,9 @@ package io.ragline.search;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ragline.core.model.Embedder;
 import io.ragline.core.runtime.Resources;
+import io.ragline.core.store.ApiKeyStore;
 import io.ragline.core.store.MetadataStore;
+import javax.sql.DataSource;
 import io.ragline.search.api.SearchApi;
 import io.ragline.search.index.DlqTail;
 import io.ragline.search.index.Fusion;
@@ -26,13 +28,14 @@ public final class SearchNode implements AutoCloseable {
     /**
      * @param ready extra readiness condition (the embedded platform adds its ingest topology)
      */
-    public SearchNode(String bootstrapServers, Path indexDir, String host, int port, MetadataStore metadata,
+    public SearchNode(String bootstrapServers, Path indexDir, String host, int port, DataSource database,
                       Embedder embedder, PrometheusMeterRegistry registry, BooleanSupplier ready) {
-        this(bootstrapServers, indexDir, host, port, metadata, embedder, Fusion.defaults(), LuceneIndex.VectorFormat.INT8,
+        this(bootstrapServers, indexDir, host, port, database, embedder, Fusion.defaults(), LuceneIndex.VectorFormat.INT8,
                 registry, ready);
     }
 
-    public SearchNode(String bootstrapServers, Path indexDir, String host, int port, MetadataStore metadata,
+    /** @param database the metadata database: document status, stats and API keys */
+    public SearchNode(String bootstrapServers, Path indexDir, String host, int port, DataSource database,
                       Embedder embedder, Fusion fusion, LuceneIndex.VectorFormat vectorFormat,
                       PrometheusMeterRegistry registry, BooleanSupplier ready) {
         try {
@@ -46,7 +49,8 @@ public final class SearchNode implements AutoCloseable {
             indexer = resources.add(new IndexerThread(
                     () -> new Indexer(bootstrapServers, index, embedder.dimension(), registry)));
             DlqTail dlq = resources.background("ragline-dlq-tail", new DlqTail(bootstrapServers, registry));
-            api = resources.add(new SearchApi(new SearchService(index, embedder, fusion, registry), metadata, index, dlq::count,
+            api = resources.add(new SearchApi(new SearchService(index, embedder, fusion, registry), new MetadataStore(database),
+                    new ApiKeyStore(database), index, dlq::count,
                     ready, registry).start(host, port));
         } catch (RuntimeException e) {
             resources.close();

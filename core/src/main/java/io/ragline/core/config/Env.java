@@ -40,6 +40,7 @@ public enum Env {
     RAGLINE_S3_ACCESS_KEY("", "S3 access key for backups; empty: the default AWS credential chain."),
     RAGLINE_S3_SECRET_KEY("", "S3 secret key for backups (from a Secret; never commit it)."),
     RAGLINE_TENANT("default", "CLI only: tenant of published documents and searches."),
+    RAGLINE_API_KEY("", "CLI only: the API key to send (default: the embedded platform's <data dir>/dev-api-key)."),
     RAGLINE_URL("http://127.0.0.1:8080", "CLI only: base URL of the search API.");
 
     private final String defaultValue;

@@ -45,8 +45,20 @@ final class EvalCommand implements Callable<Integer> {
             description = "Search API base URL (RAGLINE_URL, default: ${DEFAULT-VALUE}).")
     URI url;
 
+    @Option(names = "--api-key", description = "An admin API key (default: RAGLINE_API_KEY, else <data dir>/dev-api-key).")
+    String apiKey;
+
+    @Option(names = "--data-dir", defaultValue = "${env:RAGLINE_DATA_DIR:-./data}", hidden = true)
+    Path dataDir;
+
     @Override
     public Integer call() throws Exception {
+        String key = io.ragline.devstack.DevApiKey.forCli(apiKey, dataDir);
+        if (key == null) {
+            System.err.println("error: no API key: pass --api-key (admin scope), set RAGLINE_API_KEY, or run from the "
+                    + "directory of `./ragline up`");
+            return 2;
+        }
         for (Path p : List.of(corpus, queries, qrels)) {
             if (!Files.isRegularFile(p)) {
                 System.err.println("error: " + p + " is not a file");
@@ -56,7 +68,7 @@ final class EvalCommand implements Callable<Integer> {
         BeirDataset data = BeirDataset.load(corpus, queries, qrels);
         String t = tenant != null ? tenant : "eval-" + System.currentTimeMillis() / 1000;
         System.out.printf("%d documents, %d judged queries%n", data.corpus().size(), data.queries().size());
-        List<Evaluation.ModeResult> results = new Evaluation(bootstrapServers, url, t, System.out).run(data, modes, timeout);
+        List<Evaluation.ModeResult> results = new Evaluation(bootstrapServers, url, t, key, System.out).run(data, modes, timeout);
         Evaluation.printTable(results, System.out);
         return 0;
     }

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code ragline} command line: run the embedded platform, publish documents, search. */
 @Command(name = "ragline", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Stream documents into a hybrid (BM25 + vector) retrieval index and search it.",
-        subcommands = {UpCommand.class, PublishCommand.class, SearchCommand.class, EvalCommand.class, ServeCommand.class, OpsCommand.class,
+        subcommands = {UpCommand.class, PublishCommand.class, SearchCommand.class, EvalCommand.class, KeysCommand.class,
+                ServeCommand.class, OpsCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Start with:  ./ragline up        then, in another terminal:",
                 "             ./ragline publish samples/",

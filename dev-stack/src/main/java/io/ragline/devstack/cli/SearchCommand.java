@@ -28,9 +28,15 @@ final class SearchCommand implements Callable<Integer> {
             description = "hybrid (BM25 + vectors, fused), keyword or vector (default: ${DEFAULT-VALUE}).")
     String mode;
 
-    @Option(names = "--tenant", defaultValue = "${env:RAGLINE_TENANT:-default}",
-            description = "Tenant to search (RAGLINE_TENANT, default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tenant", defaultValue = "${env:RAGLINE_TENANT}",
+            description = "Tenant to search (RAGLINE_TENANT; default: the API key's own). Only admin keys may name another.")
     String tenant;
+
+    @Option(names = "--api-key", description = "API key (default: RAGLINE_API_KEY, else <data dir>/dev-api-key).")
+    String apiKey;
+
+    @Option(names = "--data-dir", defaultValue = "${env:RAGLINE_DATA_DIR:-./data}", hidden = true)
+    java.nio.file.Path dataDir;
 
     @Option(names = "--url", defaultValue = "${env:RAGLINE_URL:-http://127.0.0.1:8080}",
             description = "Search API base URL (RAGLINE_URL, default: ${DEFAULT-VALUE}).")
@@ -45,12 +51,21 @@ final class SearchCommand implements Callable<Integer> {
         body.put("query", query);
         body.put("topK", topK);
         body.put("mode", mode);
-        HttpRequest request = HttpRequest.newBuilder(url.resolve("/v1/search"))
+        String key = io.ragline.devstack.DevApiKey.forCli(apiKey, dataDir);
+        if (key == null) {
+            System.err.println("error: no API key: pass --api-key, set RAGLINE_API_KEY, or run from the directory of `./ragline up` "
+                    + "(it writes data/dev-api-key)");
+            return 2;
+        }
+        HttpRequest.Builder builder = HttpRequest.newBuilder(url.resolve("/v1/search"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
-                .header("X-Ragline-Tenant", tenant)
-                .POST(HttpRequest.BodyPublishers.ofString(Json.writeString(body)))
-                .build();
+                .header("Authorization", "Bearer " + key)
+                .POST(HttpRequest.BodyPublishers.ofString(Json.writeString(body)));
+        if (tenant != null && !tenant.isBlank()) {
+            builder.header("X-Ragline-Tenant", tenant);
+        }
+        HttpRequest request = builder.build();
         HttpResponse<String> response;
         try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
             response = client.send(request, HttpResponse.BodyHandlers.ofString());

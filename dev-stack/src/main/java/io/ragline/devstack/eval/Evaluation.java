@@ -36,7 +36,11 @@ public final class Evaluation {
     private final PrintStream out;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    public Evaluation(String bootstrapServers, URI api, String tenant, PrintStream out) {
+    private final String apiKey;
+
+    /** @param apiKey an admin key: the evaluation's tenant is a fresh one, which only admin keys may name */
+    public Evaluation(String bootstrapServers, URI api, String tenant, String apiKey, PrintStream out) {
+        this.apiKey = apiKey;
         this.bootstrapServers = bootstrapServers;
         this.api = api;
         this.tenant = tenant;
@@ -138,12 +142,13 @@ public final class Evaluation {
     }
 
     private JsonNode get(String path) throws IOException, InterruptedException {
-        return send(HttpRequest.newBuilder(api.resolve(path)).header("X-Ragline-Tenant", tenant).GET().build());
+        return send(HttpRequest.newBuilder(api.resolve(path)).header("X-Ragline-Tenant", tenant)
+                .header("Authorization", "Bearer " + apiKey).GET().build());
     }
 
     private JsonNode post(String path, String json) throws IOException, InterruptedException {
         return send(HttpRequest.newBuilder(api.resolve(path)).header("X-Ragline-Tenant", tenant)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
+                .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build());
     }
 
     private JsonNode send(HttpRequest request) throws IOException, InterruptedException {

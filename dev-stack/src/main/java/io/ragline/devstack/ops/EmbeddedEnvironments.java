@@ -55,12 +55,18 @@ public final class EmbeddedEnvironments implements Environments, AutoCloseable {
     private final Map<String, Running> running = new ConcurrentHashMap<>();
     private final Map<String, Map<String, List<String>>> smokeAnswers = new ConcurrentHashMap<>();
 
+    /** The primary's admin key: a restored environment holds the primary's keys, not its own. */
+    private final java.util.function.Supplier<String> apiKey;
+
     /**
      * @param root    where environments keep their data
      * @param primary the primary's settings: environments use the same model, vector format and fusion
      * @param client  the primary's Temporal client (the environment's restore worker polls through it)
+     * @param apiKey  the primary's admin key
      */
-    public EmbeddedEnvironments(Path root, PlatformSettings primary, WorkflowClient client) {
+    public EmbeddedEnvironments(Path root, PlatformSettings primary, WorkflowClient client,
+                                java.util.function.Supplier<String> apiKey) {
+        this.apiKey = apiKey;
         this.root = root;
         this.primary = primary;
         this.client = client;
@@ -103,7 +109,7 @@ public final class EmbeddedEnvironments implements Environments, AutoCloseable {
             return List.of("environment " + name + " is not running");
         }
         List<String> failures = new ArrayList<>();
-        HttpSearchProbe probe = new HttpSearchProbe(URI.create(r.info().endpoint()));
+        HttpSearchProbe probe = new HttpSearchProbe(URI.create(r.info().endpoint()), apiKey);
         if (!awaitReady(probe)) {
             failures.add(r.info().endpoint() + "/health/ready is not UP after " + READY_TIMEOUT);
         }

@@ -18,8 +18,12 @@ public final class HttpSearchProbe implements SearchProbe {
     private final URI base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    public HttpSearchProbe(URI base) {
+    private final java.util.function.Supplier<String> apiKey;
+
+    /** @param apiKey an admin key: probes name their tenant, which only admin keys may do */
+    public HttpSearchProbe(URI base, java.util.function.Supplier<String> apiKey) {
         this.base = base;
+        this.apiKey = apiKey;
     }
 
     @Override
@@ -28,6 +32,7 @@ public final class HttpSearchProbe implements SearchProbe {
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .header("X-Ragline-Tenant", tenant)
+                .header("Authorization", "Bearer " + apiKey.get())
                 .POST(HttpRequest.BodyPublishers.ofString(Json.writeString(
                         Map.of("query", query, "topK", k, "mode", "hybrid"))))
                 .build();

@@ -34,17 +34,17 @@ public final class OpsRuntime implements AutoCloseable {
 
     public OpsRuntime(OpsSettings settings, PlatformSettings platform, Path dataDir, WorkflowClient client,
                       DataSource metadata, String bootstrapServers, SearchNode search, ConsumerNodes nodes,
-                      MeterRegistry registry) {
+                      MeterRegistry registry, java.util.function.Supplier<String> apiKey) {
         try {
             Admin admin = resources.add(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers)));
             BackupStores stores = resources.add(new BackupStores(settings.s3()));
-            environments = resources.add(new EmbeddedEnvironments(dataDir.resolve("environments"), platform, client));
+            environments = resources.add(new EmbeddedEnvironments(dataDir.resolve("environments"), platform, client, apiKey));
             String host = "0.0.0.0".equals(platform.host()) ? "127.0.0.1" : platform.host();
             ops = OpsResources.builder(stores, new OpsMetrics(registry), dataDir.resolve("ops-work"))
                     .metadata(metadata)
                     .kafka(admin)
                     .index(new EmbeddedIndexSnapshots(search))
-                    .probe(new HttpSearchProbe(URI.create("http://" + host + ":" + search.port())))
+                    .probe(new HttpSearchProbe(URI.create("http://" + host + ":" + search.port()), apiKey))
                     .ingestion(new EmbeddedIngestion(admin, bootstrapServers, metadata, nodes, search))
                     .environments(environments)
                     .build();

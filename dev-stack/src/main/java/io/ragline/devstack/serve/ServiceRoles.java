@@ -60,7 +60,7 @@ public final class ServiceRoles {
             }
             case search -> {
                 Embedder embedder = resources.add(Models.load(env, data));
-                resources.add(new SearchNode(bootstrap, data.resolve("index"), host, port, metadata(role, env, resources),
+                resources.add(new SearchNode(bootstrap, data.resolve("index"), host, port, database(role, env, resources),
                         embedder, fusion(env), vectorFormat(env), registry, () -> true));
             }
             case workflows -> {
@@ -89,11 +89,13 @@ public final class ServiceRoles {
     }
 
     private static MetadataStore metadata(Role role, Map<String, String> env, Resources resources) {
+        return new MetadataStore(database(role, env, resources));
+    }
+
+    private static HikariDataSource database(Role role, Map<String, String> env, Resources resources) {
         String url = Env.RAGLINE_JDBC_URL.lookup(env).orElseThrow(() ->
                 new IllegalArgumentException("RAGLINE_JDBC_URL must be set for the " + role + " service"));
-        HikariDataSource ds = resources.add(Database.open(url, Env.RAGLINE_JDBC_USER.get(env),
-                Env.RAGLINE_JDBC_PASSWORD.get(env), 8));
-        return new MetadataStore(ds);
+        return resources.add(Database.open(url, Env.RAGLINE_JDBC_USER.get(env), Env.RAGLINE_JDBC_PASSWORD.get(env), 8));
     }
 
     private static String instanceId(Map<String, String> env) {

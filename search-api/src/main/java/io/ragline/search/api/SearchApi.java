@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ragline.core.json.Json;
 import io.ragline.core.metrics.MetricNames;
+import io.ragline.core.store.ApiKey;
+import io.ragline.core.store.ApiKeyStore;
 import io.ragline.core.store.DocumentRecord;
 import io.ragline.core.store.DocumentStats;
 import io.ragline.core.store.IndexProbe;
@@ -25,9 +27,9 @@ import org.slf4j.LoggerFactory;
 /** The REST API: search, document status, stats, health and metrics. */
 public final class SearchApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SearchApi.class);
-    /** Until API keys arrive, the tenant is chosen by this header (default {@value #DEFAULT_TENANT}). */
+    /** Admin keys may act for another tenant by naming it here; other keys always act for their own. */
     public static final String TENANT_HEADER = "X-Ragline-Tenant";
-    public static final String DEFAULT_TENANT = "default";
+    private static final String KEY_ATTRIBUTE = "ragline.apiKey";
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final long MAX_BODY_BYTES = 64 * 1024;
 
@@ -37,10 +39,15 @@ public final class SearchApi implements AutoCloseable {
     private final LongSupplier dlqRecords;
     private final BooleanSupplier ready;
     private final PrometheusMeterRegistry registry;
+    private final ApiKeyStore keys;
+    private final Authenticator authenticator;
+    private final RateLimiter rateLimiter = new RateLimiter();
     private final Javalin app;
 
-    public SearchApi(SearchService search, MetadataStore metadata, IndexProbe index, LongSupplier dlqRecords,
-                     BooleanSupplier ready, PrometheusMeterRegistry registry) {
+    public SearchApi(SearchService search, MetadataStore metadata, ApiKeyStore keys, IndexProbe index,
+                     LongSupplier dlqRecords, BooleanSupplier ready, PrometheusMeterRegistry registry) {
+        this.keys = keys;
+        this.authenticator = new Authenticator(keys);
         this.search = search;
         this.metadata = metadata;
         this.index = index;
@@ -50,9 +57,13 @@ public final class SearchApi implements AutoCloseable {
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.http.maxRequestSize = MAX_BODY_BYTES;
+            config.routes.before("/v1/*", this::authenticate);
             config.routes.post("/v1/search", this::search);
             config.routes.get("/v1/documents/{id}", this::document);
             config.routes.get("/v1/stats", this::stats);
+            config.routes.post("/v1/keys", this::createKey);
+            config.routes.get("/v1/keys", this::listKeys);
+            config.routes.delete("/v1/keys/{id}", this::revokeKey);
             config.routes.get("/internal/v1/index/{tenant}/{id}", this::indexState);
             config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
             config.routes.get("/health/ready", this::readiness);
@@ -61,6 +72,10 @@ public final class SearchApi implements AutoCloseable {
             config.routes.before(ctx -> ctx.attribute("ragline.start", System.nanoTime()));
             config.routes.after(this::recordRequest);
             config.routes.exception(ProblemException.class, (e, ctx) -> problem(ctx, e.status(), e.type(), e.title(), e.getMessage()));
+            config.routes.exception(RateLimiter.RateLimited.class, (e, ctx) -> {
+                ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+                problem(ctx, 429, "rate-limited", "Too many requests", e.getMessage());
+            });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("request {} {} failed", ctx.method(), ctx.path(), e);
                 problem(ctx, 500, "internal-error", "Internal server error", "the server failed to answer; see its log");
@@ -86,8 +101,20 @@ public final class SearchApi implements AutoCloseable {
         return app.port();
     }
 
+    private void authenticate(Context ctx) {
+        ApiKey key = authenticator.authenticate(ctx.header("Authorization"), ctx.header("X-Api-Key"));
+        rateLimiter.acquire(key);
+        ctx.attribute(KEY_ATTRIBUTE, key);
+    }
+
+    private static ApiKey key(Context ctx, ApiKey.Scope scope) {
+        ApiKey key = ctx.attribute(KEY_ATTRIBUTE);
+        Authenticator.require(key, scope);
+        return key;
+    }
+
     private void search(Context ctx) throws Exception {
-        String tenant = tenant(ctx);
+        String tenant = tenant(ctx, ApiKey.Scope.search);
         if (ctx.contentLength() > MAX_BODY_BYTES) {
             throw new ProblemException(413, "body-too-large", "Request body too large",
                     "the body is " + ctx.contentLength() + " bytes; the limit is " + MAX_BODY_BYTES);
@@ -104,7 +131,7 @@ public final class SearchApi implements AutoCloseable {
     }
 
     private void document(Context ctx) {
-        String tenant = tenant(ctx);
+        String tenant = tenant(ctx, ApiKey.Scope.search);
         String id = ctx.pathParam("id");
         DocumentRecord record = metadata.find(tenant, id).orElseThrow(() -> new ProblemException(404,
                 "document-not-found", "Document not found", "no document '" + id + "' in tenant '" + tenant + "'"));
@@ -125,7 +152,7 @@ public final class SearchApi implements AutoCloseable {
     }
 
     private void stats(Context ctx) {
-        DocumentStats stats = metadata.stats(tenant(ctx));
+        DocumentStats stats = metadata.stats(tenant(ctx, ApiKey.Scope.search));
         Map<String, Object> body = new LinkedHashMap<>();
         Map<String, Object> documents = new LinkedHashMap<>();
         documents.put("active", stats.active());
@@ -162,16 +189,66 @@ public final class SearchApi implements AutoCloseable {
         ctx.status(up ? 200 : 503).json(Map.of("status", up ? "UP" : "DOWN"));
     }
 
-    private static String tenant(Context ctx) {
-        String tenant = ctx.header(TENANT_HEADER);
-        if (tenant == null || tenant.isBlank()) {
-            return DEFAULT_TENANT;
+    /** The key's tenant; an admin key may name another with {@value #TENANT_HEADER}. */
+    private static String tenant(Context ctx, ApiKey.Scope scope) {
+        ApiKey key = key(ctx, scope);
+        String named = ctx.header(TENANT_HEADER);
+        if (named == null || named.isBlank() || named.equals(key.tenant())) {
+            return key.tenant();
         }
-        if (!TENANT.matcher(tenant).matches()) {
+        if (!key.allows(ApiKey.Scope.admin)) {
+            throw new ProblemException(403, "foreign-tenant", "Tenant not allowed",
+                    "the API key " + key.id() + " belongs to tenant '" + key.tenant() + "' and cannot act for '" + named + "'");
+        }
+        if (!TENANT.matcher(named).matches()) {
             throw ProblemException.badRequest("invalid-tenant", "Invalid tenant",
                     "header " + TENANT_HEADER + " must match " + TENANT.pattern());
         }
-        return tenant;
+        return named;
+    }
+
+    private void createKey(Context ctx) throws Exception {
+        key(ctx, ApiKey.Scope.admin);
+        JsonNode body;
+        try {
+            body = Json.mapper().readTree(ctx.bodyAsBytes());
+        } catch (JsonProcessingException e) {
+            throw ProblemException.badRequest("malformed-json", "Malformed JSON", "the body is not valid JSON: " + e.getOriginalMessage());
+        }
+        KeyRequest request = KeyRequest.from(body, TENANT);
+        ApiKeyStore.Created created = keys.create(request.tenant(), request.name(), request.scopes(), request.ratePerMinute());
+        Map<String, Object> out = new LinkedHashMap<>(describe(created.key()));
+        out.put("key", created.plaintext());
+        ctx.status(201).contentType("application/json").result(Json.write(out));
+    }
+
+    private void listKeys(Context ctx) {
+        key(ctx, ApiKey.Scope.admin);
+        String tenant = ctx.queryParam("tenant");
+        ctx.contentType("application/json").result(Json.write(Map.of("keys",
+                keys.list(tenant).stream().map(SearchApi::describe).toList())));
+    }
+
+    private void revokeKey(Context ctx) {
+        key(ctx, ApiKey.Scope.admin);
+        String id = ctx.pathParam("id");
+        if (keys.find(id).isEmpty()) {
+            throw new ProblemException(404, "key-not-found", "API key not found", "no API key with id '" + id + "'");
+        }
+        keys.revoke(id);
+        ctx.status(204);
+    }
+
+    private static Map<String, Object> describe(ApiKey key) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", key.id());
+        out.put("tenant", key.tenant());
+        out.put("name", key.name());
+        out.put("scopes", key.scopes().stream().map(Enum::name).sorted().toList());
+        out.put("ratePerMinute", key.ratePerMinute());
+        out.put("createdAt", key.createdAt().toString());
+        out.put("revokedAt", key.revokedAt() == null ? null : key.revokedAt().toString());
+        return out;
     }
 
     private void recordRequest(Context ctx) {

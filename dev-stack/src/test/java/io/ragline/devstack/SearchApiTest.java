@@ -1,0 +1,207 @@
+package io.ragline.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ragline.core.event.ChunkEvent;
+import io.ragline.core.event.DocumentState;
+import io.ragline.core.event.DocumentStatus;
+import io.ragline.core.event.EmbeddingEvent;
+import io.ragline.core.json.Json;
+import io.ragline.core.model.OnnxEmbedder;
+import io.ragline.core.store.ApiKey;
+import io.ragline.core.store.ApiKeyStore;
+import io.ragline.core.store.Database;
+import io.ragline.core.store.MetadataStore;
+import io.ragline.search.api.SearchApi;
+import io.ragline.search.index.Fusion;
+import io.ragline.search.index.LuceneIndex;
+import io.ragline.search.service.SearchService;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The REST API's security and error contract, over a real index, model and PostgreSQL. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SearchApiTest {
+    @TempDir
+    static Path dir;
+
+    private EmbeddedPostgres postgres;
+    private HikariDataSource database;
+    private OnnxEmbedder embedder;
+    private LuceneIndex index;
+    private SearchApi api;
+    private ApiKeyStore keys;
+    private String keyA;
+    private String keyB;
+    private String admin;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void start() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        postgres = EmbeddedPostgres.start(dir.resolve("pg"), port);
+        database = Database.open(postgres.jdbcUrl(), postgres.user(), postgres.password(), 4);
+        keys = new ApiKeyStore(database);
+        keyA = keys.create("tenant-a", "a", EnumSet.of(ApiKey.Scope.search), 6000).plaintext();
+        keyB = keys.create("tenant-b", "b", EnumSet.of(ApiKey.Scope.search), 6000).plaintext();
+        admin = keys.create("ops", "admin", EnumSet.allOf(ApiKey.Scope.class), 6000).plaintext();
+        embedder = OnnxEmbedder.bundled(dir.resolve("models"), 1);
+        index = new LuceneIndex(dir.resolve("index"));
+        long revision = 1;
+        for (String tenant : List.of("tenant-a", "tenant-b")) {
+            for (int i = 0; i < 4; i++) {
+                String id = tenant + "-doc-" + i;
+                String text = "Lighthouse keepers of " + tenant + " write report " + i + " about ships and storms.";
+                ChunkEvent chunk = new ChunkEvent(ChunkEvent.SCHEMA, tenant, id, 1, ChunkEvent.chunkId(tenant, id, 1, 0), 0, 1,
+                        "Report " + i, text, null, "en", Map.of());
+                index.upsert(EmbeddingEvent.of(chunk, embedder.modelId(), embedder.embedPassages(List.of(chunk.embeddingText())).getFirst(), false));
+                index.apply(new DocumentState(DocumentState.SCHEMA, tenant, id, DocumentStatus.ACTIVE, 1, 1, 1, revision++, null, 0));
+            }
+        }
+        index.refresh();
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        api = new SearchApi(new SearchService(index, embedder, Fusion.defaults(), registry), new MetadataStore(database), keys,
+                index, () -> 0, () -> true, registry).start("127.0.0.1", 0);
+    }
+
+    @AfterAll
+    void stop() throws IOException {
+        api.close();
+        index.close();
+        embedder.close();
+        database.close();
+        postgres.close();
+    }
+
+    @Test
+    void aTenantNeverSeesAnotherTenantsDocumentsInAnyMode() throws Exception {
+        for (String mode : List.of("hybrid", "keyword", "vector")) {
+            JsonNode a = search(keyA, "{\"query\":\"lighthouse report about storms\",\"topK\":100,\"mode\":\"" + mode + "\"}", null).body;
+            assertThat(a.path("results").findValuesAsText("tenant")).as(mode).hasSize(4).containsOnly("tenant-a");
+            JsonNode b = search(keyB, "{\"query\":\"tenant-a lighthouse\",\"topK\":100,\"mode\":\"" + mode + "\"}", null).body;
+            assertThat(b.path("results").findValuesAsText("tenant")).as(mode).containsOnly("tenant-b");
+        }
+    }
+
+    @Test
+    void onlyAdminKeysMayActForAnotherTenant() throws Exception {
+        Answer foreign = search(keyA, "{\"query\":\"ships\"}", "tenant-b");
+        assertProblem(foreign, 403, "foreign-tenant");
+        Answer operator = search(admin, "{\"query\":\"ships\"}", "tenant-b");
+        assertThat(operator.status).isEqualTo(200);
+        assertThat(operator.body.path("results").findValuesAsText("tenant")).containsOnly("tenant-b");
+    }
+
+    @Test
+    void requestsWithoutAValidKeyOrScopeAreRefused() throws Exception {
+        assertProblem(search(null, "{\"query\":\"ships\"}", null), 401, "missing-api-key");
+        assertProblem(search("rl_nope_nope", "{\"query\":\"ships\"}", null), 401, "invalid-api-key");
+        String ingestOnly = keys.create("tenant-a", "ingest", EnumSet.of(ApiKey.Scope.ingest), 6000).plaintext();
+        assertProblem(search(ingestOnly, "{\"query\":\"ships\"}", null), 403, "missing-scope");
+        assertProblem(send("POST", "/v1/keys", keyA, "{\"tenant\":\"x\",\"scopes\":[\"search\"]}"), 403, "missing-scope");
+    }
+
+    @Test
+    void aRevokedKeyStopsWorkingAndANewKeyWorksAtOnce() throws Exception {
+        Answer created = send("POST", "/v1/keys", admin, "{\"tenant\":\"tenant-a\",\"name\":\"ci\",\"scopes\":[\"search\"]}");
+        assertThat(created.status).isEqualTo(201);
+        String key = created.body.path("key").asText();
+        assertThat(search(key, "{\"query\":\"ships\"}", null).status).isEqualTo(200);
+        assertThat(send("DELETE", "/v1/keys/" + created.body.path("id").asText(), admin, null).status).isEqualTo(204);
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+                assertProblem(search(key, "{\"query\":\"ships\"}", null), 401, "revoked-api-key"));
+    }
+
+    @Test
+    void aKeyOverItsRateGets429WithRetryAfter() throws Exception {
+        String slow = keys.create("tenant-a", "slow", EnumSet.of(ApiKey.Scope.search), 2).plaintext();
+        assertThat(search(slow, "{\"query\":\"ships\"}", null).status).isEqualTo(200);
+        assertThat(search(slow, "{\"query\":\"ships\"}", null).status).isEqualTo(200);
+        Answer limited = search(slow, "{\"query\":\"ships\"}", null);
+        assertProblem(limited, 429, "rate-limited");
+        assertThat(Long.parseLong(limited.retryAfter)).isBetween(1L, 60L);
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', value = {
+            "{not json                                        | malformed-json | JSON",
+            "{\"query\":\"x\",\"limit\":3}                    | unknown-field  | limit",
+            "{\"query\":\"x\",\"topK\":101}                   | out-of-range   | topK",
+            "{\"query\":\"x\",\"topK\":0}                     | out-of-range   | topK",
+            "{\"query\":\"x\",\"mode\":\"fuzzy\"}             | unknown-mode   | mode",
+            "{\"query\":\"x\",\"topK\":\"ten\"}               | wrong-type     | topK",
+            "{\"query\":42}                                   | wrong-type     | query",
+            "{\"topK\":3}                                     | missing-field  | query",
+            "[1,2]                                            | invalid-body   | object"})
+    void badRequestsGetAProblemNamingTheField(String body, String type, String field) throws Exception {
+        Answer answer = search(keyA, body.strip(), null);
+        assertProblem(answer, 400, type.strip());
+        assertThat(answer.body.path("detail").asText()).contains(field.strip());
+    }
+
+    @Test
+    void anOverlongQueryIsRefused() throws Exception {
+        Answer answer = search(keyA, Json.writeString(Map.of("query", "x".repeat(2001))), null);
+        assertProblem(answer, 400, "query-too-long");
+    }
+
+    private record Answer(int status, String contentType, String retryAfter, JsonNode body) {
+    }
+
+    private Answer search(String key, String body, String tenant) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/v1/search"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        if (tenant != null) {
+            b.header(SearchApi.TENANT_HEADER, tenant);
+        }
+        return answer(http.send(b.build(), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    private Answer send(String method, String path, String key, String body) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+                .header("X-Api-Key", key).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body)).build();
+        return answer(http.send(request, HttpResponse.BodyHandlers.ofString()));
+    }
+
+    private static Answer answer(HttpResponse<String> r) throws IOException {
+        return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
+                r.headers().firstValue("Retry-After").orElse(null),
+                r.body().isBlank() ? Json.mapper().createObjectNode() : Json.mapper().readTree(r.body()));
+    }
+
+    private static void assertProblem(Answer answer, int status, String type) {
+        assertThat(answer.status).as(answer.body.toString()).isEqualTo(status);
+        assertThat(answer.contentType).startsWith("application/problem+json");
+        assertThat(answer.body.path("type").asText()).isEqualTo("https://ragline.io/problems/" + type);
+        assertThat(answer.body.path("status").asInt()).isEqualTo(status);
+        assertThat(answer.body.path("detail").asText()).isNotBlank();
+    }
+}
