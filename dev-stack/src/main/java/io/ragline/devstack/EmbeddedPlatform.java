@@ -111,7 +111,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
         embedderNode = resources.add(new EmbedderNode(bootstrap, embedder, "embedded-1", settings.embedBatch(), registry));
 
         step(out, t0, "document lifecycle workers (Temporal)");
-        LifecycleSettings lifecycleSettings = new LifecycleSettings(settings.indexTimeout(), Duration.ofSeconds(10));
+        LifecycleSettings lifecycleSettings = new LifecycleSettings(settings.indexTimeout(), Duration.ofSeconds(60));
         lifecycle = resources.add(new LifecycleNode(bootstrap, client, metadata, search.index(), lifecycleSettings,
                 registry));
         ingest.awaitRunning(Duration.ofSeconds(60));

@@ -142,7 +142,7 @@ final class KeysCommand implements Runnable {
             } else {
                 for (JsonNode k : target.call("GET", "/v1/keys" + (tenant == null ? "" : "?tenant=" + tenant), null).path("keys")) {
                     rows.add(Map.of("id", k.path("id").asText(), "tenant", k.path("tenant").asText(), "name", k.path("name").asText(),
-                            "scopes", k.path("scopes").toString(), "revoked", !k.path("revokedAt").isNull()));
+                            "scopes", k.path("scopes").toString(), "revoked", k.hasNonNull("revokedAt")));
                 }
             }
             System.out.printf("%-14s %-20s %-16s %-26s %s%n", "ID", "TENANT", "NAME", "SCOPES", "REVOKED");

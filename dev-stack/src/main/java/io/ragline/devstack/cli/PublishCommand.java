@@ -111,8 +111,15 @@ final class PublishCommand implements Callable<Integer> {
         return dot > 0 ? name.substring(0, dot) : name;
     }
 
-    /** The first Markdown heading, else the file name without extension. */
+    private static final java.util.regex.Pattern HTML_TITLE =
+            java.util.regex.Pattern.compile("<title[^>]*>([^<]+)</title>", java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /** An HTML title or the first Markdown heading, else the file name without extension. */
     private static String title(String text, String name) {
+        java.util.regex.Matcher html = HTML_TITLE.matcher(text);
+        if (html.find() && !html.group(1).isBlank()) {
+            return html.group(1).strip();
+        }
         for (String line : text.lines().limit(20).toList()) {
             if (line.startsWith("# ")) {
                 return line.substring(2).strip();

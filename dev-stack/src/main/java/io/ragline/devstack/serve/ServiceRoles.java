@@ -68,7 +68,7 @@ public final class ServiceRoles {
                         Env.RAGLINE_TEMPORAL_NAMESPACE.get(env), resources);
                 resources.add(new LifecycleNode(bootstrap, client, metadata(role, env, resources),
                         new HttpIndexProbe(URI.create(Env.RAGLINE_URL.get(env))),
-                        new LifecycleSettings(Duration.parse(Env.RAGLINE_INDEX_TIMEOUT.get(env)), Duration.ofSeconds(10)), registry));
+                        new LifecycleSettings(Duration.parse(Env.RAGLINE_INDEX_TIMEOUT.get(env)), Duration.ofSeconds(60)), registry));
                 resources.add(new HealthServer(host, port, registry, () -> true, Map.of()));
             }
         }

@@ -16,6 +16,6 @@ public record LifecycleSettings(Duration indexTimeout, Duration waitSlice, Durat
     }
 
     public static LifecycleSettings defaults() {
-        return new LifecycleSettings(Duration.ofMinutes(30), Duration.ofSeconds(10));
+        return new LifecycleSettings(Duration.ofMinutes(30), Duration.ofSeconds(60));
     }
 }

@@ -33,7 +33,8 @@ final class TextExtractor {
     private static final Pattern MD_LINK = Pattern.compile("\\[([^\\]]+)\\]\\([^)]*\\)");
     private static final Pattern MD_HEADING = Pattern.compile("(?m)^\\s{0,3}#{1,6}\\s*");
     private static final Pattern MD_QUOTE_OR_BULLET = Pattern.compile("(?m)^\\s*(>+|[-*+]|\\d+[.)])\\s+");
-    private static final Pattern MD_EMPHASIS = Pattern.compile("(\\*\\*|__|\\*|_|`)(\\S(?:.*?\\S)?)\\1");
+    // only at word edges: snake_case names such as INVALID_JSON keep their underscores
+    private static final Pattern MD_EMPHASIS = Pattern.compile("(?<![\\w*_`])(\\*\\*|__|\\*|_|`)(\\S(?:.*?\\S)?)\\1(?![\\w*_`])");
     private static final Pattern MD_RULE = Pattern.compile("(?m)^\\s*([-*_]\\s*){3,}$");
 
     // the declared format decides the parser: bytes that are not what the producer says are refused,

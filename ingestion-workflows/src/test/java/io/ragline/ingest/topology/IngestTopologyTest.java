@@ -226,11 +226,13 @@ class IngestTopologyTest {
 
     @Test
     void markdownLosesItsMarkupButKeepsItsWords() {
-        String md = "# Release notes\n\n- **Faster** search with [hybrid ranking](https://x.example)\n\n```\ncode\n```\n";
+        String md = "# Release notes\n\n- **Faster** search with [hybrid ranking](https://x.example)\n\n```\ncode\n```\n"
+                + "Reason codes such as INVALID_JSON keep their _underscores_.\n";
         publish("acme/notes.md", new DocumentV1(DocumentV1.SCHEMA, "notes.md", "acme", null, null, md, null,
                 "text/markdown", null, "en", Map.of()));
         assertThat(Json.read(chunks.readValue(), ChunkEvent.class).text())
-                .contains("Release notes", "Faster search with hybrid ranking").doesNotContain("#", "**", "](", "```");
+                .contains("Release notes", "Faster search with hybrid ranking", "INVALID_JSON keep their underscores")
+                .doesNotContain("#", "**", "](", "```");
     }
 
     static Stream<Arguments> binaryRefusals() {

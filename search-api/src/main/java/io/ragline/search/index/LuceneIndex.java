@@ -16,7 +16,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.en.EnglishAnalyzer;
@@ -136,6 +142,7 @@ public final class LuceneIndex implements IndexProbe, Closeable {
     public synchronized void upsert(EmbeddingEvent embedding) throws IOException {
         ChunkEvent chunk = embedding.chunk();
         String docKey = chunk.documentKey();
+        changedSinceRefresh.add(docKey);
         DocState state = states.get(docKey);
         if (state != null && (chunk.version() < state.activeVersion() || chunk.version() <= state.deletedUpTo())) {
             return;
@@ -167,12 +174,15 @@ public final class LuceneIndex implements IndexProbe, Closeable {
 
     /** Removes one chunk (a tombstone on {@code ragline.embeddings}). */
     public synchronized void deleteChunk(String chunkId) throws IOException {
+        int hash = chunkId.indexOf('#');
+        changedSinceRefresh.add(hash < 0 ? chunkId : chunkId.substring(0, hash));
         writer.deleteDocuments(new Term(ChunkFields.CHUNK_ID, chunkId));
     }
 
     /** Applies a document-state snapshot: activates its active version, deletes what it supersedes. */
     public synchronized void apply(DocumentState snapshot) throws IOException {
         String docKey = snapshot.documentKey();
+        changedSinceRefresh.add(docKey);
         DocState previous = states.get(docKey);
         if (previous != null && snapshot.revision() <= previous.revision()) {
             return;
@@ -201,63 +211,80 @@ public final class LuceneIndex implements IndexProbe, Closeable {
     /** Makes everything written so far searchable. */
     public void refresh() throws IOException {
         Map<String, Long> applied;
+        Set<String> changed;
         synchronized (this) {
             applied = new HashMap<>(pendingRevisions);
             pendingRevisions.clear();
+            changed = new HashSet<>(changedSinceRefresh);
+            changedSinceRefresh.clear();
         }
         searchers.maybeRefreshBlocking();
         visibleRevisions.putAll(applied);
-        refreshLock.lock();
-        try {
-            refreshes++;
-            refreshed.signalAll();
-        } finally {
-            refreshLock.unlock();
+        for (String docKey : changed) {
+            CompletableFuture<Void> waiting = docWaiters.remove(docKey);
+            if (waiting != null) {
+                waiting.complete(null);
+            }
         }
     }
 
-    // a lock, not a monitor: waiters may be virtual threads, which a monitor would pin on JDK 21
-    private final java.util.concurrent.locks.ReentrantLock refreshLock = new java.util.concurrent.locks.ReentrantLock();
-    private final java.util.concurrent.locks.Condition refreshed = refreshLock.newCondition();
-    private long refreshes;
+    /** Documents written since the last refresh (guarded by this). */
+    private final Set<String> changedSinceRefresh = new HashSet<>();
+    /**
+     * One future per document someone waits on, completed by the refresh that makes a change to
+     * that document visible: thousands of versions in flight wait without waking each other.
+     */
+    private final Map<String, CompletableFuture<Void>> docWaiters = new ConcurrentHashMap<>();
 
-    /** Waits for the next refresh (or the deadline): what the await methods block on instead of polling. */
-    private void awaitRefresh(long deadlineNanos) throws InterruptedException {
-        refreshLock.lock();
-        try {
-            long seen = refreshes;
-            while (refreshes == seen) {
-                long left = deadlineNanos - System.nanoTime();
-                if (left <= 0) {
-                    return;
-                }
-                refreshed.awaitNanos(left);
+    /** Wakes every waiter (after a restore or reset: anything may have changed). */
+    private void wakeAll() {
+        docWaiters.keySet().forEach(k -> {
+            CompletableFuture<Void> f = docWaiters.remove(k);
+            if (f != null) {
+                f.complete(null);
             }
-        } finally {
-            refreshLock.unlock();
+        });
+    }
+
+    private interface Check {
+        boolean done();
+    }
+
+    /** Waits until {@code check} holds for the document, re-checking only when a refresh changed it. */
+    private void awaitDocument(String docKey, long deadlineNanos, Check check) throws InterruptedException {
+        while (true) {
+            CompletableFuture<Void> change = docWaiters.computeIfAbsent(docKey, k -> new CompletableFuture<>());
+            if (check.done()) {
+                return;
+            }
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                change.get(left, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                return;
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
         }
     }
 
     @Override
     public long awaitIndexedChunks(String tenant, String documentId, long version, int expected,
                                    java.time.Duration wait) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
-        long seen;
-        while ((seen = indexedChunks(tenant, documentId, version)) < expected && System.nanoTime() < deadline) {
-            awaitRefresh(deadline);
-        }
-        return seen;
+        awaitDocument(tenant + "/" + documentId, System.nanoTime() + wait.toNanos(),
+                () -> indexedChunks(tenant, documentId, version) >= expected);
+        return indexedChunks(tenant, documentId, version);
     }
 
     @Override
     public boolean awaitRevision(String tenant, String documentId, long revision, java.time.Duration wait)
             throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
-        boolean applied;
-        while (!(applied = appliedRevision(tenant, documentId) >= revision) && System.nanoTime() < deadline) {
-            awaitRefresh(deadline);
-        }
-        return applied;
+        awaitDocument(tenant + "/" + documentId, System.nanoTime() + wait.toNanos(),
+                () -> appliedRevision(tenant, documentId) >= revision);
+        return appliedRevision(tenant, documentId) >= revision;
     }
 
     /** Durably commits the index together with the consumer offsets it reflects. */
@@ -437,6 +464,7 @@ public final class LuceneIndex implements IndexProbe, Closeable {
     public synchronized void resetStates() {
         states.clear();
         pendingRevisions.clear();
+        wakeAll();
     }
 
     /**
@@ -516,6 +544,7 @@ public final class LuceneIndex implements IndexProbe, Closeable {
         old.close();
         states.clear();
         pendingRevisions.clear();
+        wakeAll();
         visibleRevisions.clear();
         return counts();
     }
