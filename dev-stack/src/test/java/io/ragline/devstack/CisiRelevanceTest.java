@@ -1,0 +1,61 @@
+package io.ragline.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.ragline.devstack.eval.BeirDataset;
+import io.ragline.devstack.eval.Evaluation;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Relevance through the whole pipeline on the CISI collection (../shared/datasets/cisi), as
+ * {@code ./ragline eval} measures it: a guard against regressions in chunking, embedding, BM25
+ * and fusion. The bars sit a little under what a run measures, since the HNSW graph and so the
+ * ranking vary slightly between builds of the index.
+ */
+class CisiRelevanceTest {
+    private static final Path CISI = Path.of("..", "..", "shared", "datasets", "cisi");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void hybridBeatsBothRetrieversAndEachModeHoldsItsReferenceLevel() throws Exception {
+        assumeTrue(Files.isRegularFile(CISI.resolve("corpus.jsonl")), "the CISI collection is not beside the repository");
+        BeirDataset data = BeirDataset.load(CISI.resolve("corpus.jsonl"), CISI.resolve("queries.jsonl"), CISI.resolve("qrels.tsv"));
+        PlatformSettings settings = PlatformSettings.defaults(dir.resolve("data"))
+                .withPorts(freePort(), freePort(), freePort(), freePort(), freePort());
+        try (EmbeddedPlatform platform = EmbeddedPlatform.start(settings, System.out)) {
+            List<Evaluation.ModeResult> results = new Evaluation(platform.bootstrapServers(),
+                    URI.create("http://127.0.0.1:" + platform.httpPort()), "cisi", platform.devApiKey(), System.out)
+                    .run(data, List.of("hybrid", "keyword", "vector"), Duration.ofMinutes(10));
+            Evaluation.printTable(results, System.out);
+            Map<String, Evaluation.ModeResult> byMode = results.stream()
+                    .collect(Collectors.toMap(Evaluation.ModeResult::mode, Function.identity()));
+            // DESIGN.md's references (exact search, no chunking): BM25 0.3845, dense 0.4327, RRF 0.4562
+            assertThat(byMode.get("keyword").ndcg10()).isGreaterThan(0.38);
+            assertThat(byMode.get("vector").ndcg10()).isGreaterThan(0.425);
+            assertThat(byMode.get("hybrid").ndcg10()).isGreaterThan(0.445)
+                    .isGreaterThan(byMode.get("keyword").ndcg10())
+                    .isGreaterThan(byMode.get("vector").ndcg10());
+            assertThat(byMode.get("hybrid").recall100()).isGreaterThan(byMode.get("keyword").recall100());
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
