@@ -1,6 +1,5 @@
 package io.ragline.core;
 
-import java.util.List;
 import java.util.Map;
 
 /** Topic names and their settings: part of the public contract (see README, "Contracts"). */
@@ -36,10 +35,6 @@ public final class Topics {
                 EMBEDDINGS, COMPACT,
                 DOCUMENT_STATE, COMPACT,
                 LIFECYCLE, DELETE);
-    }
-
-    public static List<String> names() {
-        return List.copyOf(all().keySet());
     }
 
     /** Document key on every keyed-by-document topic. Ids cannot contain '/', so it is unambiguous. */

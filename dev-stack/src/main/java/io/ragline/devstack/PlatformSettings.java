@@ -34,9 +34,4 @@ public record PlatformSettings(
         return new PlatformSettings(dataDir, host, kafka, controller, temporal, postgres, http, partitions,
                 embedThreads, embedBatch, indexTimeout, modelDir, fusion, vectorFormat);
     }
-
-    public PlatformSettings withModelDir(Path dir) {
-        return new PlatformSettings(dataDir, host, kafkaPort, kafkaControllerPort, temporalPort, postgresPort, httpPort,
-                partitions, embedThreads, embedBatch, indexTimeout, dir, fusion, vectorFormat);
-    }
 }

@@ -589,11 +589,4 @@ public final class LuceneIndex implements IndexProbe, Closeable {
         directory.close();
         analyzer.close();
     }
-
-    /** For tests and diagnostics: is there an index commit in this directory? */
-    public static boolean exists(Path path) throws IOException {
-        try (FSDirectory dir = FSDirectory.open(path)) {
-            return DirectoryReader.indexExists(dir);
-        }
-    }
 }
