@@ -1,5 +1,6 @@
 package io.ragline.ops.backup;
 
+import io.ragline.ops.ScratchDirs;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ragline.ops.Failures;
 import io.ragline.ops.OpsResources;
@@ -11,11 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.stream.Stream;
 
 public final class BackupActivitiesImpl implements BackupActivities {
     private static final long DAY_MILLIS = 24L * 60 * 60 * 1000;
@@ -157,37 +155,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
         }
     }
 
-    interface WorkDirTask<T> {
-        T run(Path dir) throws Exception;
-    }
-
-    /** Runs {@code task} in a fresh scratch directory that is deleted afterwards. */
-    <T> T inWorkDir(WorkDirTask<T> task) {
-        Path dir = null;
-        try {
-            Path root = Objects.requireNonNull(resources.workDir(), "workDir");
-            Files.createDirectories(root);
-            dir = Files.createTempDirectory(root, "backup-");
-            return task.run(dir);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (Exception e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        } finally {
-            deleteQuietly(dir);
-        }
-    }
-
-    static void deleteQuietly(Path dir) {
-        if (dir == null || !Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // scratch space: the next run uses another directory
-        }
+    private <T> T inWorkDir(ScratchDirs.Task<T> task) {
+        return ScratchDirs.inScratchDir(resources.workDir(), "backup-", task);
     }
 }

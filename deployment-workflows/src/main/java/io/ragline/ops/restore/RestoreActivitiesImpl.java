@@ -1,5 +1,6 @@
 package io.ragline.ops.restore;
 
+import io.ragline.ops.ScratchDirs;
 import io.ragline.ops.Failures;
 import io.ragline.ops.OpsResources;
 import io.ragline.ops.backup.Artifact;
@@ -13,19 +14,15 @@ import io.ragline.ops.backup.KafkaState;
 import io.ragline.ops.backup.MetadataDump;
 import io.ragline.ops.backup.ProbeRecord;
 import io.temporal.activity.Activity;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 public final class RestoreActivitiesImpl implements RestoreActivities {
     private final OpsResources resources;
@@ -192,31 +189,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
         }
     }
 
-    interface WorkDirTask<T> {
-        T run(Path dir) throws Exception;
-    }
-
-    private <T> T inWorkDir(WorkDirTask<T> task) {
-        Path dir = null;
-        try {
-            Path root = Objects.requireNonNull(resources.workDir(), "workDir");
-            Files.createDirectories(root);
-            dir = Files.createTempDirectory(root, "restore-");
-            return task.run(dir);
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (Exception e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        } finally {
-            if (dir != null) {
-                try (Stream<Path> files = Files.walk(dir)) {
-                    files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-                } catch (IOException ignored) {
-                    // scratch space
-                }
-            }
-        }
+    private <T> T inWorkDir(ScratchDirs.Task<T> task) {
+        return ScratchDirs.inScratchDir(resources.workDir(), "restore-", task);
     }
 }
