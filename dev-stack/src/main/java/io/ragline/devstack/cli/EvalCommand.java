@@ -45,20 +45,13 @@ final class EvalCommand implements Callable<Integer> {
             description = "Search API base URL (RAGLINE_URL, default: ${DEFAULT-VALUE}).")
     URI url;
 
-    @Option(names = "--api-key", description = "An admin API key (default: RAGLINE_API_KEY, else <data dir>/dev-api-key).")
-    String apiKey;
-
-    @Option(names = "--data-dir", defaultValue = "${env:RAGLINE_DATA_DIR:-./data}", hidden = true)
-    Path dataDir;
+    /** An admin key: the evaluation names a fresh tenant. */
+    @picocli.CommandLine.Mixin
+    ApiKeyOptions keyOptions;
 
     @Override
     public Integer call() throws Exception {
-        String key = io.ragline.devstack.DevApiKey.forCli(apiKey, dataDir);
-        if (key == null) {
-            System.err.println("error: no API key: pass --api-key (admin scope), set RAGLINE_API_KEY, or run from the "
-                    + "directory of `./ragline up`");
-            return 2;
-        }
+        String key = keyOptions.require();
         for (Path p : List.of(corpus, queries, qrels)) {
             if (!Files.isRegularFile(p)) {
                 System.err.println("error: " + p + " is not a file");

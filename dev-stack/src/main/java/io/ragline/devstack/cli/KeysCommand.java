@@ -5,13 +5,11 @@ import io.ragline.core.json.Json;
 import io.ragline.core.store.ApiKey;
 import io.ragline.core.store.ApiKeyStore;
 import io.ragline.core.store.Database;
-import io.ragline.devstack.DevApiKey;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -42,21 +40,15 @@ final class KeysCommand implements Runnable {
         @Option(names = "--url", defaultValue = "${env:RAGLINE_URL:-http://127.0.0.1:8080}", description = "Search API base URL.")
         URI url;
 
-        @Option(names = "--api-key", description = "An admin key (default: RAGLINE_API_KEY, else <data dir>/dev-api-key).")
-        String apiKey;
-
-        @Option(names = "--data-dir", defaultValue = "${env:RAGLINE_DATA_DIR:-./data}", hidden = true)
-        Path dataDir;
+        @picocli.CommandLine.Mixin
+        ApiKeyOptions keyOptions;
 
         @Option(names = "--jdbc-url", defaultValue = "${env:RAGLINE_JDBC_URL}",
                 description = "Work in the database instead (RAGLINE_JDBC_URL; user and password from RAGLINE_JDBC_USER/PASSWORD).")
         String jdbcUrl;
 
         JsonNode call(String method, String path, String body) throws Exception {
-            String key = DevApiKey.forCli(apiKey, dataDir);
-            if (key == null) {
-                throw new IllegalArgumentException("no admin API key: pass --api-key, set RAGLINE_API_KEY, or use --jdbc-url");
-            }
+            String key = keyOptions.require();
             HttpRequest.Builder request = HttpRequest.newBuilder(url.resolve(path)).timeout(Duration.ofSeconds(30))
                     .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
                     .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));

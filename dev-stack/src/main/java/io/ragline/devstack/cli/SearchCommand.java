@@ -32,11 +32,8 @@ final class SearchCommand implements Callable<Integer> {
             description = "Tenant to search (RAGLINE_TENANT; default: the API key's own). Only admin keys may name another.")
     String tenant;
 
-    @Option(names = "--api-key", description = "API key (default: RAGLINE_API_KEY, else <data dir>/dev-api-key).")
-    String apiKey;
-
-    @Option(names = "--data-dir", defaultValue = "${env:RAGLINE_DATA_DIR:-./data}", hidden = true)
-    java.nio.file.Path dataDir;
+    @picocli.CommandLine.Mixin
+    ApiKeyOptions keyOptions;
 
     @Option(names = "--url", defaultValue = "${env:RAGLINE_URL:-http://127.0.0.1:8080}",
             description = "Search API base URL (RAGLINE_URL, default: ${DEFAULT-VALUE}).")
@@ -51,12 +48,7 @@ final class SearchCommand implements Callable<Integer> {
         body.put("query", query);
         body.put("topK", topK);
         body.put("mode", mode);
-        String key = io.ragline.devstack.DevApiKey.forCli(apiKey, dataDir);
-        if (key == null) {
-            System.err.println("error: no API key: pass --api-key, set RAGLINE_API_KEY, or run from the directory of `./ragline up` "
-                    + "(it writes data/dev-api-key)");
-            return 2;
-        }
+        String key = keyOptions.require();
         HttpRequest.Builder builder = HttpRequest.newBuilder(url.resolve("/v1/search"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
