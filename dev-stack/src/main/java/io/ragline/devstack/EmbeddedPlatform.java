@@ -176,10 +176,6 @@ public final class EmbeddedPlatform implements AutoCloseable {
         return search.index();
     }
 
-    public EmbedderNode embedder() {
-        return embedderNode;
-    }
-
     public PrometheusMeterRegistry registry() {
         return registry;
     }

@@ -9,13 +9,12 @@ import java.time.Duration;
 public final class EmbedderNode implements AutoCloseable {
     private final Resources resources = new Resources();
     private final ScalingMetrics scaling;
-    private final EmbeddingWorker worker;
 
     public EmbedderNode(String bootstrapServers, Embedder embedder, String instanceId, int maxBatch,
                         MeterRegistry registry) {
         try {
             scaling = resources.add(new ScalingMetrics(bootstrapServers, EmbeddingWorkerConfig.DEFAULT_GROUP, registry));
-            worker = resources.background("ragline-embedding-worker-" + instanceId, new EmbeddingWorker(
+            resources.background("ragline-embedding-worker-" + instanceId, new EmbeddingWorker(
                     new EmbeddingWorkerConfig(bootstrapServers, EmbeddingWorkerConfig.DEFAULT_GROUP, instanceId, maxBatch,
                             Duration.ofMillis(50)), embedder, registry));
         } catch (RuntimeException e) {
@@ -26,10 +25,6 @@ public final class EmbedderNode implements AutoCloseable {
 
     public ScalingMetrics scaling() {
         return scaling;
-    }
-
-    public EmbeddingWorker worker() {
-        return worker;
     }
 
     /** Finishes the batch in flight, commits it, and stops. */

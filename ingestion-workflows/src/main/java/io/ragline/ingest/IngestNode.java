@@ -39,10 +39,6 @@ public final class IngestNode implements AutoCloseable {
         return p;
     }
 
-    public KafkaStreams.State state() {
-        return streams.state();
-    }
-
     public boolean running() {
         return streams.state() == KafkaStreams.State.RUNNING;
     }

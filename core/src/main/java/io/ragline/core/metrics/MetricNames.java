@@ -1,7 +1,5 @@
 package io.ragline.core.metrics;
 
-import java.util.List;
-
 /**
  * Every metric ragline registers, by its Micrometer name. Prometheus sees them with dots turned
  * into underscores and a unit suffix (a timer {@code ragline.search} becomes
@@ -37,10 +35,5 @@ public final class MetricNames {
     public static final String DLQ_RECORDS = "ragline.dlq.records";
 
     private MetricNames() {
-    }
-
-    public static List<String> all() {
-        return List.of(HTTP_REQUESTS, SEARCH, EMBEDDINGS, EMBEDDING_BATCH_LATENCY, EMBEDDING_BATCH_SIZE,
-                EMBEDDING_FAILURES, EMBEDDING_TRUNCATED, EMBEDDING_LAG, EMBEDDING_LAG_PER_REPLICA, INDEXER_CHUNKS, INDEXER_STATES, DOCUMENTS_FAILED, DLQ_RECORDS);
     }
 }

@@ -14,8 +14,4 @@ public record LifecycleSettings(Duration indexTimeout, Duration waitSlice, Durat
     public LifecycleSettings(Duration indexTimeout, Duration waitSlice) {
         this(indexTimeout, waitSlice, Duration.ofSeconds(1), 2);
     }
-
-    public static LifecycleSettings defaults() {
-        return new LifecycleSettings(Duration.ofMinutes(30), Duration.ofSeconds(60));
-    }
 }
