@@ -7,6 +7,9 @@ import io.ragline.core.event.DlqRecord;
 import io.ragline.core.event.DocumentOp;
 import io.ragline.core.event.LifecycleEvent;
 import io.ragline.core.json.Json;
+import io.ragline.core.validation.DocumentValidator;
+import io.ragline.core.validation.Refusal;
+import io.ragline.core.validation.ValidDocument;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -37,7 +40,7 @@ final class DocumentProcessor implements Processor<byte[], byte[], byte[], byte[
     private KeyValueStore<String, VersionEntry> versions;
 
     DocumentProcessor(IngestConfig config, TokenChunker chunker) {
-        this.validator = new DocumentValidator(config);
+        this.validator = new DocumentValidator(config.limits(), new TextExtractor());
         this.chunker = chunker;
     }
 

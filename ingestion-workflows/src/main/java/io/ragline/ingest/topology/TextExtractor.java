@@ -1,5 +1,8 @@
 package io.ragline.ingest.topology;
 
+import io.ragline.core.validation.ContentTypes;
+import io.ragline.core.validation.Refusal;
+import io.ragline.core.validation.TextExtraction;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Map;
@@ -20,13 +23,12 @@ import org.xml.sax.SAXException;
  * Turns a document's declared format into plain text: Apache Tika for HTML, PDF and DOCX; a light
  * markup strip for Markdown; plain text as it is.
  */
-final class TextExtractor {
-    static final String PLAIN = "text/plain";
-    static final String MARKDOWN = "text/markdown";
-    static final String HTML = "text/html";
-    static final String PDF = "application/pdf";
-    static final String DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
-    static final Map<String, Boolean> TYPES = Map.of(PLAIN, false, MARKDOWN, false, HTML, false, PDF, true, DOCX, true);
+final class TextExtractor implements TextExtraction {
+    static final String PLAIN = ContentTypes.PLAIN;
+    static final String MARKDOWN = ContentTypes.MARKDOWN;
+    static final String HTML = ContentTypes.HTML;
+    static final String PDF = ContentTypes.PDF;
+    static final String DOCX = ContentTypes.DOCX;
 
     private static final Pattern MD_CODE_FENCE = Pattern.compile("(?m)^\\s*(```|~~~).*$");
     private static final Pattern MD_IMAGE = Pattern.compile("!\\[([^\\]]*)\\]\\([^)]*\\)");
@@ -44,13 +46,9 @@ final class TextExtractor {
             PDF, new PDFParser(),
             DOCX, new OOXMLParser());
 
-    /** True when the format arrives as bytes (base64 {@code content}) rather than as {@code text}. */
-    static boolean binary(String contentType) {
-        return TYPES.getOrDefault(contentType, false);
-    }
-
     /** @throws Refusal EXTRACTION_FAILED when the bytes cannot be read as the declared format */
-    String extract(String contentType, byte[] bytes, int maxChars) throws Refusal {
+    @Override
+    public String extract(String contentType, byte[] bytes, int maxChars) throws Refusal {
         return switch (contentType) {
             case PLAIN -> new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
             case MARKDOWN -> markdown(new String(bytes, java.nio.charset.StandardCharsets.UTF_8));

@@ -1,4 +1,4 @@
-package io.ragline.ingest.topology;
+package io.ragline.core.validation;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -17,22 +17,23 @@ import java.util.Set;
 import java.util.regex.Pattern;
 
 /** Applies the {@code ragline.document.v1} contract rules, one {@link DlqReason} per rule. */
-final class DocumentValidator {
+public final class DocumentValidator {
     /** Tenants are short slugs: they name Kafka keys, index fields and API scopes. */
-    static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    public static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     /** Ids are free-form (file names are common) but cannot contain '/' or control characters. */
-    static final Pattern ID = Pattern.compile("[^/\\p{Cntrl}]{1,512}");
-    static final Set<String> CONTENT_TYPES = TextExtractor.TYPES.keySet();
+    public static final Pattern ID = Pattern.compile("[^/\\p{Cntrl}]{1,512}");
+    public static final Set<String> CONTENT_TYPES = ContentTypes.TYPES.keySet();
 
-    private final IngestConfig config;
-    private final TextExtractor extractor = new TextExtractor();
+    private final DocumentLimits config;
+    private final TextExtraction extractor;
 
-    DocumentValidator(IngestConfig config) {
+    public DocumentValidator(DocumentLimits config, TextExtraction extractor) {
         this.config = config;
+        this.extractor = extractor;
     }
 
     /** Validates a tombstone's key: a null value deletes {@code <tenant>/<id>}. */
-    ValidDocument tombstone(String key) throws Refusal {
+    public ValidDocument tombstone(String key) throws Refusal {
         int slash = key.indexOf('/');
         if (slash < 0) {
             throw new Refusal(DlqReason.KEY_MISMATCH, "tombstone key '" + key + "' is not <tenant>/<id>");
@@ -43,7 +44,7 @@ final class DocumentValidator {
         return new ValidDocument(tenant, id, DocumentOp.DELETE, null, null, null, null, null, Map.of());
     }
 
-    ValidDocument validate(String key, byte[] value) throws Refusal {
+    public ValidDocument validate(String key, byte[] value) throws Refusal {
         String json = decodeUtf8(value, "value");
         JsonNode root;
         try {
@@ -110,7 +111,7 @@ final class DocumentValidator {
                 throw new Refusal(DlqReason.INVALID_ENCODING, "'content' is not valid base64: " + e.getMessage());
             }
         }
-        if (TextExtractor.binary(contentType)) {
+        if (ContentTypes.binary(contentType)) {
             throw new Refusal(DlqReason.MISSING_TEXT, "'content' (base64) is required for " + contentType);
         }
         String text = text(doc, "text");
@@ -188,7 +189,7 @@ final class DocumentValidator {
         return node.asText();
     }
 
-    static String decodeUtf8(byte[] bytes, String what) throws Refusal {
+    public static String decodeUtf8(byte[] bytes, String what) throws Refusal {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
