@@ -17,7 +17,9 @@ import io.ragline.core.store.ApiKey;
 import io.ragline.core.store.ApiKeyStore;
 import io.ragline.core.store.Database;
 import io.ragline.core.store.MetadataStore;
+import io.ragline.core.validation.DocumentLimits;
 import io.ragline.search.api.SearchApi;
+import io.ragline.search.ingest.DocumentPublisher;
 import io.ragline.search.index.Fusion;
 import io.ragline.search.index.LuceneIndex;
 import io.ragline.search.service.SearchService;
@@ -31,7 +33,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,6 +56,7 @@ class SearchApiTest {
     private OnnxEmbedder embedder;
     private LuceneIndex index;
     private SearchApi api;
+    private DocumentPublisher publisher;
     private ApiKeyStore keys;
     private String keyA;
     private String keyB;
@@ -84,13 +90,16 @@ class SearchApiTest {
         }
         index.refresh();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // no broker here: these tests never ingest (HttpIngestTest does, on the whole platform)
+        publisher = new DocumentPublisher("127.0.0.1:1", 1024 * 1024);
         api = new SearchApi(new SearchService(index, embedder, Fusion.defaults(), registry), new MetadataStore(database), keys,
-                index, () -> 0, () -> true, registry).start("127.0.0.1", 0);
+                index, () -> 0, () -> true, registry, publisher, DocumentLimits.defaults()).start("127.0.0.1", 0);
     }
 
     @AfterAll
     void stop() throws IOException {
         api.close();
+        publisher.close();
         index.close();
         embedder.close();
         database.close();
@@ -167,6 +176,68 @@ class SearchApiTest {
     void anOverlongQueryIsRefused() throws Exception {
         Answer answer = search(keyA, Json.writeString(Map.of("query", "x".repeat(2001))), null);
         assertProblem(answer, 400, "query-too-long");
+    }
+
+    @Test
+    void theOpenApiDocumentDescribesExactlyTheRegisteredRoutes() throws Exception {
+        HttpResponse<String> response = get("/openapi.json");
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode spec = Json.mapper().readTree(response.body());
+        assertThat(spec.path("openapi").asText()).matches("3\\.1\\.\\d+");
+        Set<String> documented = new TreeSet<>();
+        spec.path("paths").properties().forEach(path -> path.getValue().properties().forEach(operation -> {
+            if (Set.of("get", "post", "put", "patch", "delete", "head", "options").contains(operation.getKey())) {
+                documented.add(operation.getKey().toUpperCase(Locale.ROOT) + " " + path.getKey());
+            }
+        }));
+        assertThat(api.routes()).contains("POST /v1/documents", "DELETE /v1/documents/{id}", "GET /docs");
+        assertThat(documented).containsExactlyInAnyOrderElementsOf(new TreeSet<>(api.routes()));
+        // every operation of an authenticated route names its problem types, the internal one is marked
+        assertThat(spec.at("/paths/~1v1~1documents/post/responses/400/description").asText()).contains("problems/invalid-id");
+        assertThat(spec.at("/paths/~1internal~1v1~1index~1{tenant}~1{id}/get/x-internal").asBoolean()).isTrue();
+        assertThat(spec.at("/components/securitySchemes").properties()).extracting(Map.Entry::getKey)
+                .containsExactlyInAnyOrder("bearer", "apiKey");
+    }
+
+    @Test
+    void theDocsPageLoadsSwaggerUiFromThisServer() throws Exception {
+        HttpResponse<String> page = get("/docs");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+        assertThat(page.body()).contains("/openapi.json").doesNotContain("https://", "http://");
+        java.util.regex.Matcher assets = java.util.regex.Pattern.compile("(?:src|href)=\"([^\"]+)\"").matcher(page.body());
+        int loaded = 0;
+        while (assets.find()) {
+            HttpResponse<String> asset = get(assets.group(1));
+            assertThat(asset.statusCode()).as(assets.group(1)).isEqualTo(200);
+            assertThat(asset.body()).as(assets.group(1)).hasSizeGreaterThan(10_000);
+            loaded++;
+        }
+        assertThat(loaded).isEqualTo(2); // swagger-ui.css and swagger-ui-bundle.js
+    }
+
+    @Test
+    void eachRouteHasItsOwnBodyLimit() throws Exception {
+        Answer search = search(keyA, Json.writeString(Map.of("query", "x", "pad", "y".repeat(70_000))), null);
+        assertProblem(search, 413, "body-too-large");
+        assertThat(search.body.path("detail").asText()).contains("65536");
+        String ingest = keys.create("tenant-a", "ingest-limit", EnumSet.of(ApiKey.Scope.ingest), 6000).plaintext();
+        Answer document = send("POST", "/v1/documents", ingest, Json.writeString(Map.of("schema", "ragline.document.v1",
+                "id", "big.txt", "text", "y".repeat(16 * 1024 * 1024))));
+        assertProblem(document, 413, "body-too-large");
+        assertThat(document.body.path("detail").asText()).contains(Long.toString(SearchApi.maxIngestBodyBytes(DocumentLimits.defaults())));
+    }
+
+    @Test
+    void ingestNeedsTheIngestScope() throws Exception {
+        assertProblem(send("POST", "/v1/documents", keyA, "{\"schema\":\"ragline.document.v1\",\"id\":\"a\",\"text\":\"t\"}"),
+                403, "missing-scope");
+        assertProblem(send("DELETE", "/v1/documents/a", keyA, null), 403, "missing-scope");
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private record Answer(int status, String contentType, String retryAfter, JsonNode body) {

@@ -6,7 +6,9 @@ import io.ragline.core.runtime.Resources;
 import io.ragline.core.store.ApiKeyStore;
 import io.ragline.core.store.MetadataStore;
 import javax.sql.DataSource;
+import io.ragline.core.validation.DocumentLimits;
 import io.ragline.search.api.SearchApi;
+import io.ragline.search.ingest.DocumentPublisher;
 import io.ragline.search.index.DlqTail;
 import io.ragline.search.index.Fusion;
 import io.ragline.search.index.Indexer;
@@ -49,9 +51,12 @@ public final class SearchNode implements AutoCloseable {
             indexer = resources.add(new IndexerThread(
                     () -> new Indexer(bootstrapServers, index, embedder.dimension(), registry)));
             DlqTail dlq = resources.background("ragline-dlq-tail", new DlqTail(bootstrapServers, registry));
+            DocumentLimits limits = DocumentLimits.defaults();
+            DocumentPublisher publisher = resources.add(new DocumentPublisher(bootstrapServers,
+                    (int) SearchApi.maxIngestBodyBytes(limits)));
             api = resources.add(new SearchApi(new SearchService(index, embedder, fusion, registry), new MetadataStore(database),
                     new ApiKeyStore(database), index, dlq::count,
-                    ready, registry).start(host, port));
+                    ready, registry, publisher, limits).start(host, port));
         } catch (RuntimeException e) {
             resources.close();
             throw e;

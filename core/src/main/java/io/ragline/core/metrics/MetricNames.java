@@ -9,6 +9,8 @@ package io.ragline.core.metrics;
 public final class MetricNames {
     /** Timer, tags method, route, status: every HTTP request of the search API. */
     public static final String HTTP_REQUESTS = "ragline.http.requests";
+    /** Counter, tag op: documents accepted over HTTP ({@code POST|DELETE /v1/documents}) and published. */
+    public static final String HTTP_DOCUMENTS = "ragline.http.documents";
     /** Timer, tag mode: search latency including query embedding. */
     public static final String SEARCH = "ragline.search";
     /** Counter: chunks embedded and published. */

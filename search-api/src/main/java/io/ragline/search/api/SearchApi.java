@@ -14,6 +14,8 @@ import io.ragline.core.store.DocumentRecord;
 import io.ragline.core.store.DocumentStats;
 import io.ragline.core.store.IndexProbe;
 import io.ragline.core.store.MetadataStore;
+import io.ragline.core.validation.DocumentLimits;
+import io.ragline.search.ingest.DocumentPublisher;
 import io.ragline.search.service.SearchService;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,13 +26,14 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The REST API: search, document status, stats, health and metrics. */
+/** The REST API: search, document ingest and status, stats, keys, health, metrics and its own OpenAPI docs. */
 public final class SearchApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SearchApi.class);
     /** Admin keys may act for another tenant by naming it here; other keys always act for their own. */
     public static final String TENANT_HEADER = "X-Ragline-Tenant";
     private static final String KEY_ATTRIBUTE = "ragline.apiKey";
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+    /** Search and key requests are small; only document ingest takes large bodies (see {@link DocumentRoutes}). */
     private static final long MAX_BODY_BYTES = 64 * 1024;
 
     private final SearchService search;
@@ -42,10 +45,18 @@ public final class SearchApi implements AutoCloseable {
     private final ApiKeyStore keys;
     private final Authenticator authenticator;
     private final RateLimiter rateLimiter = new RateLimiter();
+    private final DocumentRoutes documents;
+    private final ApiDocs docs = new ApiDocs();
     private final Javalin app;
 
+    /**
+     * @param publisher where {@code POST/DELETE /v1/documents} publish
+     * @param limits    the document contract's limits, which HTTP ingest checks as the topology does
+     */
     public SearchApi(SearchService search, MetadataStore metadata, ApiKeyStore keys, IndexProbe index,
-                     LongSupplier dlqRecords, BooleanSupplier ready, PrometheusMeterRegistry registry) {
+                     LongSupplier dlqRecords, BooleanSupplier ready, PrometheusMeterRegistry registry,
+                     DocumentPublisher publisher, DocumentLimits limits) {
+        this.documents = new DocumentRoutes(limits, publisher, registry);
         this.keys = keys;
         this.authenticator = new Authenticator(keys);
         this.search = search;
@@ -56,10 +67,14 @@ public final class SearchApi implements AutoCloseable {
         this.registry = registry;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
-            config.http.maxRequestSize = MAX_BODY_BYTES;
+            // one server-wide cap (the largest route's); each route reads its body under its own limit
+            config.http.maxRequestSize = documents.maxBodyBytes();
+            config.staticFiles.enableWebjars(); // Swagger UI's assets for /docs, from the classpath
             config.routes.before("/v1/*", this::authenticate);
             config.routes.post("/v1/search", this::search);
+            config.routes.post("/v1/documents", documents::upsert);
             config.routes.get("/v1/documents/{id}", this::document);
+            config.routes.delete("/v1/documents/{id}", documents::delete);
             config.routes.get("/v1/stats", this::stats);
             config.routes.post("/v1/keys", this::createKey);
             config.routes.get("/v1/keys", this::listKeys);
@@ -69,9 +84,12 @@ public final class SearchApi implements AutoCloseable {
             config.routes.get("/health/ready", this::readiness);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(registry.scrape()));
+            config.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(docs.openApi()));
+            config.routes.get("/docs", ctx -> ctx.html(docs.page()));
             config.routes.before(ctx -> ctx.attribute("ragline.start", System.nanoTime()));
             config.routes.after(this::recordRequest);
-            config.routes.exception(ProblemException.class, (e, ctx) -> problem(ctx, e.status(), e.type(), e.title(), e.getMessage()));
+            config.routes.exception(ProblemException.class, (e, ctx) ->
+                    problem(ctx, e.status(), e.type(), e.title(), e.getMessage(), e.extensions()));
             config.routes.exception(RateLimiter.RateLimited.class, (e, ctx) -> {
                 ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
                 problem(ctx, 429, "rate-limited", "Too many requests", e.getMessage());
@@ -87,9 +105,19 @@ public final class SearchApi implements AutoCloseable {
             });
             config.routes.error(405, ctx -> problem(ctx, 405, "method-not-allowed", "Method not allowed",
                     ctx.method() + " is not allowed on " + ctx.path()));
-            config.routes.error(413, ctx -> problem(ctx, 413, "body-too-large", "Request body too large",
-                    "the body exceeds " + MAX_BODY_BYTES + " bytes"));
+            config.routes.error(413, ctx -> {
+                // a route's own limit has already answered (RequestBodies); this is Javalin's server-wide cap
+                if (!Problem.CONTENT_TYPE.equals(ctx.res().getContentType())) {
+                    problem(ctx, 413, "body-too-large", "Request body too large",
+                            "the body exceeds the server's limit of " + documents.maxBodyBytes() + " bytes");
+                }
+            });
         });
+    }
+
+    /** The largest {@code POST /v1/documents} body: a document of the limit as base64 and its other fields. */
+    public static long maxIngestBodyBytes(DocumentLimits limits) {
+        return DocumentRoutes.maxBodyBytes(limits);
     }
 
     public SearchApi start(String host, int port) {
@@ -115,13 +143,9 @@ public final class SearchApi implements AutoCloseable {
 
     private void search(Context ctx) throws Exception {
         String tenant = tenant(ctx, ApiKey.Scope.search);
-        if (ctx.contentLength() > MAX_BODY_BYTES) {
-            throw new ProblemException(413, "body-too-large", "Request body too large",
-                    "the body is " + ctx.contentLength() + " bytes; the limit is " + MAX_BODY_BYTES);
-        }
         JsonNode body;
         try {
-            body = Json.mapper().readTree(ctx.bodyAsBytes());
+            body = Json.mapper().readTree(RequestBodies.read(ctx, MAX_BODY_BYTES));
         } catch (JsonProcessingException e) {
             throw ProblemException.badRequest("malformed-json", "Malformed JSON",
                     "the body is not valid JSON: " + e.getOriginalMessage());
@@ -190,7 +214,7 @@ public final class SearchApi implements AutoCloseable {
     }
 
     /** The key's tenant; an admin key may name another with {@value #TENANT_HEADER}. */
-    private static String tenant(Context ctx, ApiKey.Scope scope) {
+    static String tenant(Context ctx, ApiKey.Scope scope) {
         ApiKey key = key(ctx, scope);
         String named = ctx.header(TENANT_HEADER);
         if (named == null || named.isBlank() || named.equals(key.tenant())) {
@@ -211,7 +235,7 @@ public final class SearchApi implements AutoCloseable {
         key(ctx, ApiKey.Scope.admin);
         JsonNode body;
         try {
-            body = Json.mapper().readTree(ctx.bodyAsBytes());
+            body = Json.mapper().readTree(RequestBodies.read(ctx, MAX_BODY_BYTES));
         } catch (JsonProcessingException e) {
             throw ProblemException.badRequest("malformed-json", "Malformed JSON", "the body is not valid JSON: " + e.getOriginalMessage());
         }
@@ -268,8 +292,29 @@ public final class SearchApi implements AutoCloseable {
     }
 
     private static void problem(Context ctx, int status, String type, String title, String detail) {
+        problem(ctx, status, type, title, detail, Map.of());
+    }
+
+    private static void problem(Context ctx, int status, String type, String title, String detail,
+                                Map<String, Object> extensions) {
         Problem problem = new Problem(Problem.TYPE_BASE + type, title, status, detail, ctx.path());
-        ctx.status(status).contentType(Problem.CONTENT_TYPE).result(Json.write(problem));
+        Object body = problem;
+        if (!extensions.isEmpty()) {
+            Map<String, Object> members = new LinkedHashMap<>(Json.mapper().convertValue(problem,
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
+            members.putAll(extensions);
+            body = members;
+        }
+        ctx.status(status).contentType(Problem.CONTENT_TYPE).result(Json.write(body));
+    }
+
+    /** Every HTTP route the server registered, as {@code "METHOD /path"} (the OpenAPI document must match). */
+    public java.util.List<String> routes() {
+        return app.unsafe.internalRouter.allHttpHandlers().stream()
+                .map(parsed -> parsed.endpoint)
+                .filter(endpoint -> endpoint.method.isHttpMethod())
+                .map(endpoint -> endpoint.method.name() + " " + endpoint.path)
+                .toList();
     }
 
     @Override
