@@ -23,6 +23,15 @@ public final class Topics {
     public static final String COMPACT = "compact";
     public static final String DELETE = "delete";
 
+    /**
+     * The largest record on {@code ragline.documents}: a document at the default 10 MB text limit as
+     * JSON, or a 10 MB binary one base64-encoded, with its metadata. Kafka's default is about 1 MB, so
+     * the topic, and every producer that writes to it, must allow this much.
+     */
+    public static final int MAX_DOCUMENT_RECORD_BYTES = 16 * 1024 * 1024;
+    /** A DLQ record keeps the refused value as JSON text (escaping can double it) or base64 (a third more). */
+    public static final int MAX_DLQ_RECORD_BYTES = 2 * MAX_DOCUMENT_RECORD_BYTES + 64 * 1024;
+
     private Topics() {
     }
 
@@ -35,6 +44,19 @@ public final class Topics {
                 EMBEDDINGS, COMPACT,
                 DOCUMENT_STATE, COMPACT,
                 LIFECYCLE, DELETE);
+    }
+
+    /** Topic-level configuration of a platform topic: its cleanup policy and, where needed, its record size. */
+    public static Map<String, String> configs(String topic) {
+        String policy = all().get(topic);
+        if (policy == null) {
+            throw new IllegalArgumentException("not a ragline topic: " + topic);
+        }
+        return switch (topic) {
+            case DOCUMENTS -> Map.of("cleanup.policy", policy, "max.message.bytes", Integer.toString(MAX_DOCUMENT_RECORD_BYTES));
+            case DOCUMENTS_DLQ -> Map.of("cleanup.policy", policy, "max.message.bytes", Integer.toString(MAX_DLQ_RECORD_BYTES));
+            default -> Map.of("cleanup.policy", policy);
+        };
     }
 
     /** Document key on every keyed-by-document topic. Ids cannot contain '/', so it is unambiguous. */

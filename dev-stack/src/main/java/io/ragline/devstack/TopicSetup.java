@@ -9,7 +9,6 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates the platform's topics that do not exist yet; leaves existing ones as they are. */
@@ -21,10 +20,9 @@ public final class TopicSetup {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
-            Topics.all().forEach((name, policy) -> {
+            Topics.all().keySet().forEach(name -> {
                 if (!existing.contains(name)) {
-                    missing.add(new NewTopic(name, partitions, (short) replicationFactor)
-                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, policy)));
+                    missing.add(new NewTopic(name, partitions, (short) replicationFactor).configs(Topics.configs(name)));
                 }
             });
             try {

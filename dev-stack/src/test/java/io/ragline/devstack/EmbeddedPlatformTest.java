@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ragline.core.Topics;
+import io.ragline.core.event.DlqRecord;
 import io.ragline.core.event.DocumentV1;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -63,13 +65,17 @@ class EmbeddedPlatformTest {
                 client.publish(document(i));
             }
             client.publishRaw("default/broken", "{not json".getBytes(StandardCharsets.UTF_8));
+            // larger than Kafka's 1 MB default and than the 10 MB text limit: the broker takes it, the DLQ keeps it
+            String huge = "word ".repeat(12 * 1024 * 1024 / 5);
+            client.publish(DocumentV1.upsert("default", "huge", "Huge", huge, "text/plain", "test", Map.of()));
 
             await().atMost(SETTLE).untilAsserted(() -> {
                 JsonNode stats = client.get("/v1/stats");
                 assertThat(stats.path("documents").path("active").asLong()).isEqualTo(DOCUMENTS);
                 assertThat(stats.path("documents").path("pending").asLong()).isZero();
-                assertThat(stats.path("dlq").asLong()).isEqualTo(1);
+                assertThat(stats.path("dlq").asLong()).isEqualTo(2);
             });
+            assertThat(dlqReasons()).containsEntry("default/huge", "TEXT_TOO_LARGE").containsEntry("default/broken", "INVALID_JSON");
             long chunks = client.get("/v1/stats").path("chunks").asLong();
             assertThat(chunks).isGreaterThanOrEqualTo(DOCUMENTS);
 
@@ -117,6 +123,28 @@ class EmbeddedPlatformTest {
             JsonNode old = client.search(uniquePhrase(13), 10, "keyword").body().path("results");
             assertThat(old.findValuesAsText("chunkId")).noneMatch(c -> c.contains(id(13) + "#1#"));
         }
+    }
+
+    /** Key → reason header of every record on the DLQ. */
+    private Map<String, String> dlqReasons() {
+        Map<String, String> reasons = new java.util.HashMap<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(Map.of(
+                "bootstrap.servers", platform.bootstrapServers(), "isolation.level", "read_committed",
+                "max.partition.fetch.bytes", Topics.MAX_DLQ_RECORD_BYTES),
+                new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.DOCUMENTS_DLQ).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            await().atMost(SETTLE).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> reasons.put(r.key(), new String(
+                        r.headers().lastHeader(DlqRecord.REASON_HEADER).value(), StandardCharsets.UTF_8)));
+                return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
+            });
+        }
+        return reasons;
     }
 
     /** Waits until the ingest topology has committed past a record: it has been processed. */

@@ -30,7 +30,8 @@ final class PlatformClient implements AutoCloseable {
         this.base = URI.create("http://127.0.0.1:" + httpPort);
         this.producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all"),
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_DOCUMENT_RECORD_BYTES),
                 new ByteArraySerializer(), new ByteArraySerializer());
     }
 

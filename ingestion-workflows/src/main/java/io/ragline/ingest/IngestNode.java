@@ -1,5 +1,6 @@
 package io.ragline.ingest;
 
+import io.ragline.core.Topics;
 import io.ragline.core.model.ModelTokenizer;
 import io.ragline.ingest.topology.IngestConfig;
 import io.ragline.ingest.topology.IngestTopology;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -33,6 +35,9 @@ public final class IngestNode implements AutoCloseable {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, replicationFactor);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+        // refused documents go to the DLQ whole, and a DLQ record can be twice the document (see Topics)
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), Topics.MAX_DLQ_RECORD_BYTES);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BUFFER_MEMORY_CONFIG), 2L * Topics.MAX_DLQ_RECORD_BYTES);
         p.put("processing.exception.handler.global.enabled", true); // the 5.0 default; silences a warning
         // after a crash (no clean leave) a restart waits for the dead member's session to expire
         p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);

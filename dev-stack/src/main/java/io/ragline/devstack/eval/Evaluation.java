@@ -65,6 +65,7 @@ public final class Evaluation {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Topics.MAX_DOCUMENT_RECORD_BYTES,
                 ProducerConfig.LINGER_MS_CONFIG, 20), new ByteArraySerializer(), new ByteArraySerializer())) {
             for (BeirDataset.Doc doc : data.corpus()) {
                 DocumentV1 v1 = DocumentV1.upsert(tenant, doc.id(), doc.title(), doc.text(), "text/plain", "beir", Map.of());
