@@ -1,0 +1,13 @@
+package io.ragline.search.store;
+
+// PLACEHOLDER copied from wip-search (uncommitted there); deleted when wip-search is merged
+import io.ragline.search.index.*;
+
+import java.util.List;
+
+/** One page of results, best first, and whether the ranking goes on after it. */
+public record SearchPage(List<ChunkHit> hits, boolean more) {
+    public SearchPage {
+        hits = List.copyOf(hits);
+    }
+}
