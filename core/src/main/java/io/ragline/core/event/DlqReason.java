@@ -14,6 +14,8 @@ public enum DlqReason {
     TEXT_TOO_LARGE("'text' exceeds the configured maximum size"),
     UNSUPPORTED_CONTENT_TYPE("'contentType' is not one the pipeline can extract"),
     METADATA_INVALID("'metadata' is too large or not a flat object of scalars"),
+    TAGS_INVALID("'tags' is not an array of at most 32 strings of 1-64 characters"),
+    TIMESTAMP_INVALID("'timestamp' is not an ISO-8601 instant such as 2026-05-01T12:00:00Z"),
     EXTRACTION_FAILED("the text could not be extracted from 'content' (damaged or encrypted file)"),
     EMPTY_TEXT("no text is left after extraction"),
     EMBEDDING_FAILED("the embedding model kept failing on a chunk of the document");

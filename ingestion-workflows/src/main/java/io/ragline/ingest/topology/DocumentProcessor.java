@@ -76,10 +76,12 @@ final class DocumentProcessor implements Processor<byte[], byte[], byte[], byte[
         long version = previous == null ? 1 : previous.version() + 1;
         String title = chunker.fitTitle(doc.title());
         List<String> texts = chunker.chunk(title, doc.text());
+        long documentTime = doc.timestamp() == null ? timestamp : doc.timestamp();
+        List<String> tags = doc.tags().isEmpty() ? null : doc.tags();
         for (int seq = 0; seq < texts.size(); seq++) {
             ChunkEvent chunk = new ChunkEvent(ChunkEvent.SCHEMA, doc.tenant(), doc.id(), version,
                     ChunkEvent.chunkId(doc.tenant(), doc.id(), version, seq), seq, texts.size(), title,
-                    texts.get(seq), doc.source(), doc.language(), doc.metadata());
+                    texts.get(seq), doc.source(), doc.language(), doc.metadata(), tags, documentTime);
             context.forward(new Record<>(bytes(doc.key()), Json.write(chunk), timestamp), IngestTopology.CHUNKS_SINK);
         }
         LifecycleEvent event = new LifecycleEvent(LifecycleEvent.SCHEMA, LifecycleEvent.LifecycleOp.INDEX,
@@ -134,6 +136,13 @@ final class DocumentProcessor implements Processor<byte[], byte[], byte[], byte[
         canonical.put("source", doc.source());
         canonical.put("language", doc.language());
         canonical.put("metadata", new TreeMap<>(doc.metadata()));
+        // only when present, so documents published before these fields existed keep their hash
+        if (!doc.tags().isEmpty()) {
+            canonical.put("tags", doc.tags());
+        }
+        if (doc.timestamp() != null) {
+            canonical.put("timestamp", doc.timestamp());
+        }
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             return HexFormat.of().formatHex(sha.digest(Json.write(canonical)));

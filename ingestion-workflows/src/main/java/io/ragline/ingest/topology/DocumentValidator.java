@@ -11,7 +11,11 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -23,6 +27,8 @@ final class DocumentValidator {
     /** Ids are free-form (file names are common) but cannot contain '/' or control characters. */
     static final Pattern ID = Pattern.compile("[^/\\p{Cntrl}]{1,512}");
     static final Set<String> CONTENT_TYPES = TextExtractor.TYPES.keySet();
+    static final int MAX_TAGS = 32;
+    static final int MAX_TAG_CHARS = 64;
 
     private final IngestConfig config;
     private final TextExtractor extractor = new TextExtractor();
@@ -40,7 +46,7 @@ final class DocumentValidator {
         String tenant = key.substring(0, slash);
         String id = key.substring(slash + 1);
         checkIds(tenant, id);
-        return new ValidDocument(tenant, id, DocumentOp.DELETE, null, null, null, null, null, Map.of());
+        return new ValidDocument(tenant, id, DocumentOp.DELETE, null, null, null, null, null, Map.of(), List.of(), null);
     }
 
     ValidDocument validate(String key, byte[] value) throws Refusal {
@@ -74,7 +80,7 @@ final class DocumentValidator {
         }
         DocumentOp op = op(doc);
         if (op == DocumentOp.DELETE) {
-            return new ValidDocument(tenant, id, op, null, null, null, null, null, Map.of());
+            return new ValidDocument(tenant, id, op, null, null, null, null, null, Map.of(), List.of(), null);
         }
         String contentType = text(doc, "contentType");
         if (contentType == null) {
@@ -91,13 +97,15 @@ final class DocumentValidator {
                     "the document is " + raw.length + " bytes; the limit is " + config.maxTextBytes());
         }
         Map<String, Object> metadata = metadata(doc.get("metadata"));
+        List<String> tags = tags(doc.get("tags"));
+        Long timestamp = timestamp(doc.get("timestamp"));
         String extracted = extractor.extract(baseType, raw, config.maxTextBytes()).strip();
         if (extracted.isEmpty()) {
             throw new Refusal(DlqReason.EMPTY_TEXT, "no text is left after extracting " + baseType);
         }
         String language = text(doc, "language");
         return new ValidDocument(tenant, id, op, text(doc, "title"), extracted, baseType, text(doc, "source"),
-                language == null ? "en" : language, metadata);
+                language == null ? "en" : language, metadata, tags, timestamp);
     }
 
     /** The document's bytes: {@code text} as UTF-8, or the base64 {@code content} (required for binary formats). */
@@ -168,6 +176,50 @@ final class DocumentValidator {
                     "'metadata' is " + size + " bytes; the limit is " + config.maxMetadataBytes());
         }
         return out;
+    }
+
+    /** Optional; search filters on them, so each must be a usable term. */
+    private static List<String> tags(JsonNode node) throws Refusal {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isArray()) {
+            throw new Refusal(DlqReason.TAGS_INVALID, "'tags' must be an array of strings, was " + node.getNodeType());
+        }
+        if (node.size() > MAX_TAGS) {
+            throw new Refusal(DlqReason.TAGS_INVALID, "'tags' has " + node.size() + " entries; the limit is " + MAX_TAGS);
+        }
+        List<String> out = new ArrayList<>(node.size());
+        for (int i = 0; i < node.size(); i++) {
+            JsonNode tag = node.get(i);
+            if (!tag.isTextual()) {
+                throw new Refusal(DlqReason.TAGS_INVALID, "'tags[" + i + "]' must be a string, was " + tag.getNodeType());
+            }
+            int length = tag.asText().codePointCount(0, tag.asText().length());
+            if (length < 1 || length > MAX_TAG_CHARS) {
+                throw new Refusal(DlqReason.TAGS_INVALID,
+                        "'tags[" + i + "]' has " + length + " characters; tags have 1-" + MAX_TAG_CHARS);
+            }
+            out.add(tag.asText());
+        }
+        return List.copyOf(out);
+    }
+
+    /** Optional ISO-8601 instant; null when absent (the Kafka record timestamp stands in). */
+    private static Long timestamp(JsonNode node) throws Refusal {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new Refusal(DlqReason.TIMESTAMP_INVALID,
+                    "'timestamp' must be an ISO-8601 string like 2026-05-01T12:00:00Z, was " + node.getNodeType());
+        }
+        try {
+            return Instant.parse(node.asText()).toEpochMilli();
+        } catch (DateTimeParseException | ArithmeticException e) {
+            throw new Refusal(DlqReason.TIMESTAMP_INVALID,
+                    "'timestamp' must be an ISO-8601 instant like 2026-05-01T12:00:00Z, was '" + node.asText() + "'");
+        }
     }
 
     private static String text(ObjectNode doc, String field) throws Refusal {

@@ -94,6 +94,48 @@ class IngestTopologyTest {
     }
 
     @Test
+    void tagsAndTheDocumentTimestampTravelOnEveryChunk() {
+        List<String> tags = java.util.stream.IntStream.range(0, 32).mapToObj(i -> i == 0 ? "x".repeat(64) : "tag" + i).toList();
+        java.time.Instant written = java.time.Instant.parse("2024-02-29T10:15:30Z");
+        DocumentV1 doc = DocumentV1.upsert("acme", "doc-1", "Herons", "First sentence about herons. ".repeat(12),
+                "text/plain", "src", Map.of()).withTags(tags).withTimestamp(written);
+        documents.pipeInput("acme/doc-1".getBytes(StandardCharsets.UTF_8), Json.write(doc), java.time.Instant.parse("2026-01-01T00:00:00Z"));
+
+        List<ChunkEvent> out = chunks.readValuesToList().stream().map(v -> Json.read(v, ChunkEvent.class)).toList();
+        assertThat(out).hasSizeGreaterThan(1).allSatisfy(c -> {
+            assertThat(c.tags()).isEqualTo(tags);
+            assertThat(c.timestamp()).isEqualTo(written.toEpochMilli());
+        });
+        assertThat(dlq.isEmpty()).isTrue();
+    }
+
+    @Test
+    void withoutATimestampChunksCarryTheRecordTimeAndOldRecordsStillParse() {
+        java.time.Instant recordTime = java.time.Instant.parse("2025-06-01T08:00:00Z");
+        String old = "{\"schema\":\"ragline.document.v1\",\"id\":\"d\",\"tenant\":\"t\",\"text\":\"Plain old record.\"}";
+        documents.pipeInput("t/d".getBytes(StandardCharsets.UTF_8), old.getBytes(StandardCharsets.UTF_8), recordTime);
+
+        ChunkEvent chunk = Json.read(chunks.readValue(), ChunkEvent.class);
+        assertThat(chunk.timestamp()).isEqualTo(recordTime.toEpochMilli());
+        assertThat(chunk.tags()).isNull();
+        // a chunk written before tags and timestamp existed still parses
+        ChunkEvent legacy = Json.mapper().convertValue(Map.of("schema", ChunkEvent.SCHEMA, "tenant", "t", "documentId", "d",
+                "version", 1, "chunkId", "t/d#1#0", "text", "x"), ChunkEvent.class);
+        assertThat(legacy.tags()).isNull();
+        assertThat(legacy.timestamp()).isNull();
+    }
+
+    @Test
+    void changedTagsMakeANewVersion() {
+        DocumentV1 doc = DocumentV1.upsert("acme", "doc-1", "T", "Some text.", "text/plain", null, Map.of());
+        publish("acme/doc-1", doc);
+        publish("acme/doc-1", doc.withTags(List.of("draft")));
+        publish("acme/doc-1", doc.withTags(List.of("draft")));
+        assertThat(lifecycle.readValuesToList()).extracting(v -> Json.read(v, LifecycleEvent.class).version())
+                .containsExactly(1L, 2L);
+    }
+
+    @Test
     void identicalContentIsANoOpAndChangedContentIsANewVersion() {
         DocumentV1 doc = DocumentV1.upsert("acme", "doc-1", "T", "Some text.", "text/plain", null, Map.of());
         publish("acme/doc-1", doc);
@@ -142,7 +184,15 @@ class IngestTopologyTest {
                 Arguments.of("t/d", ok.replace("}", ",\"contentType\":\"application/zip\"}"), DlqReason.UNSUPPORTED_CONTENT_TYPE),
                 Arguments.of("t/d", ok.replace("}", ",\"metadata\":{\"a\":{\"nested\":1}}}"), DlqReason.METADATA_INVALID),
                 Arguments.of("t/d", ok.replace("}", ",\"metadata\":{\"a\":\"" + "m".repeat(300) + "\"}}"), DlqReason.METADATA_INVALID),
-                Arguments.of("t/d", ok.replace("\"x\"", "\"   \""), DlqReason.EMPTY_TEXT));
+                Arguments.of("t/d", ok.replace("\"x\"", "\"   \""), DlqReason.EMPTY_TEXT),
+                Arguments.of("t/d", ok.replace("}", ",\"tags\":\"news\"}"), DlqReason.TAGS_INVALID),
+                Arguments.of("t/d", ok.replace("}", ",\"tags\":[\"ok\",7]}"), DlqReason.TAGS_INVALID),
+                Arguments.of("t/d", ok.replace("}", ",\"tags\":[\"\"]}"), DlqReason.TAGS_INVALID),
+                Arguments.of("t/d", ok.replace("}", ",\"tags\":[\"" + "t".repeat(65) + "\"]}"), DlqReason.TAGS_INVALID),
+                Arguments.of("t/d", ok.replace("}", ",\"tags\":" + Json.writeString(
+                        java.util.stream.IntStream.range(0, 33).mapToObj(i -> "t" + i).toList()) + "}"), DlqReason.TAGS_INVALID),
+                Arguments.of("t/d", ok.replace("}", ",\"timestamp\":\"yesterday\"}"), DlqReason.TIMESTAMP_INVALID),
+                Arguments.of("t/d", ok.replace("}", ",\"timestamp\":1714564800000}"), DlqReason.TIMESTAMP_INVALID));
     }
 
     @ParameterizedTest(name = "{2}")
