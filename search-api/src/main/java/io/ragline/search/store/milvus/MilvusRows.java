@@ -11,7 +11,6 @@ import io.ragline.core.json.Json;
 import io.ragline.search.index.ChunkHit;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.Map;
 
 /** Converts between ragline's records and Milvus rows (Gson objects in, entity maps out). */
@@ -42,13 +41,15 @@ final class MilvusRows {
         }
         row.add(MilvusSchema.VECTOR, vector);
         JsonArray tags = new JsonArray();
-        tags(chunk).forEach(tags::add);
+        if (chunk.tags() != null) {
+            chunk.tags().forEach(tags::add);
+        }
         row.add(MilvusSchema.TAGS, tags);
         row.addProperty(MilvusSchema.SOURCE, chunk.source());
         row.addProperty(MilvusSchema.LANGUAGE, chunk.language());
         row.add(MilvusSchema.METADATA, JsonParser.parseString(
                 Json.writeString(chunk.metadata() == null ? Map.of() : chunk.metadata())));
-        row.addProperty(MilvusSchema.TIMESTAMP, timestamp(chunk));
+        row.addProperty(MilvusSchema.TIMESTAMP, chunk.timestamp());
         return row;
     }
 
@@ -85,14 +86,5 @@ final class MilvusRows {
         } catch (IOException e) {
             throw new UncheckedIOException("metadata of a Milvus row is not a JSON object", e);
         }
-    }
-
-    // TODO(merge wip-search): ChunkEvent gains tags() and timestamp()
-    private static List<String> tags(ChunkEvent chunk) {
-        return List.of();
-    }
-
-    private static Long timestamp(ChunkEvent chunk) {
-        return null;
     }
 }
