@@ -1,15 +1,24 @@
 package io.ragline.search.api;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.ragline.search.index.ChunkQuery;
+import io.ragline.search.index.Granularity;
+import io.ragline.search.index.SearchFilters;
 import io.ragline.search.index.SearchMode;
 import java.util.Iterator;
 import java.util.Set;
 
 /** A validated {@code POST /v1/search} body. */
-public record SearchRequest(String query, int topK, SearchMode mode) {
+public record SearchRequest(String query, int topK, SearchMode mode, SearchFilters filters, int offset,
+                            Granularity granularity) {
     public static final int MAX_QUERY_CHARS = 2000;
     public static final int MAX_TOP_K = 100;
-    private static final Set<String> FIELDS = Set.of("query", "topK", "mode");
+    private static final Set<String> FIELDS = Set.of("query", "topK", "mode", "filters", "offset", "granularity");
+
+    /** The first {@code topK} documents, unfiltered. */
+    public SearchRequest(String query, int topK, SearchMode mode) {
+        this(query, topK, mode, SearchFilters.NONE, 0, Granularity.DOCUMENT);
+    }
 
     /** Validates the parsed body field by field; each failure names the field. */
     public static SearchRequest from(JsonNode body) {
@@ -60,6 +69,33 @@ public record SearchRequest(String query, int topK, SearchMode mode) {
             mode = SearchMode.parse(m.asText()).orElseThrow(() -> ProblemException.badRequest("unknown-mode",
                     "Unknown mode", "'mode' must be one of hybrid, keyword, vector; was '" + m.asText() + "'"));
         }
-        return new SearchRequest(text, topK, mode);
+        int offset = offset(body.get("offset"), topK);
+        Granularity granularity = Granularity.DOCUMENT;
+        JsonNode g = body.get("granularity");
+        if (g != null && !g.isNull()) {
+            if (!g.isTextual()) {
+                throw FiltersJson.wrongType("granularity", "a string", g);
+            }
+            granularity = Granularity.parse(g.asText()).orElseThrow(() -> ProblemException.badRequest(
+                    "unknown-granularity", "Unknown granularity",
+                    "'granularity' must be one of document, chunk; was '" + g.asText() + "'"));
+        }
+        return new SearchRequest(text, topK, mode, FiltersJson.parse(body.get("filters")), offset, granularity);
+    }
+
+    private static int offset(JsonNode node, int topK) {
+        if (node == null || node.isNull()) {
+            return 0;
+        }
+        if (!node.isIntegralNumber()) {
+            throw FiltersJson.wrongType("offset", "an integer", node);
+        }
+        int limit = ChunkQuery.MAX_DEPTH - topK;
+        if (!node.canConvertToInt() || node.asInt() < 0 || node.asInt() > limit) {
+            throw ProblemException.badRequest("out-of-range", "Value out of range",
+                    "'offset' must be between 0 and " + limit + " (offset + topK may reach " + ChunkQuery.MAX_DEPTH
+                            + "), was " + node);
+        }
+        return node.asInt();
     }
 }

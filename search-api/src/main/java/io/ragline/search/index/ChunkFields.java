@@ -12,6 +12,17 @@ final class ChunkFields {
     static final String SEQ = "seq";
     static final String TITLE = "title";
     static final String TEXT = "text";
+    /** Japanese chunks' text, analysed with Kuromoji (see {@link TextAnalysis}). */
+    static final String TEXT_JA = "text_ja";
+    /** Chinese chunks' text, analysed with SmartCN. */
+    static final String TEXT_ZH = "text_zh";
+    static final String LANGUAGE = "language";
+    /** One term per tag. */
+    static final String TAG = "tag";
+    /** Epoch millis: a point for range filters and a stored value. */
+    static final String TIMESTAMP = "timestamp";
+    /** Prefix of one string field per metadata key, value as text, for equality filters. */
+    static final String META_PREFIX = "meta.";
     static final String SOURCE = "source";
     static final String METADATA = "metadata";
     static final String VECTOR = "vector";

@@ -23,10 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.lucene.analysis.Analyzer;
-import org.apache.lucene.analysis.TokenStream;
-import org.apache.lucene.analysis.en.EnglishAnalyzer;
-import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.codecs.KnnVectorsFormat;
 import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.codecs.lucene104.Lucene104HnswScalarQuantizedVectorsFormat;
@@ -50,13 +46,10 @@ import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.IndexSearcher;
-import org.apache.lucene.search.KnnFloatVectorQuery;
 import org.apache.lucene.search.Query;
-import org.apache.lucene.search.RescoreTopNQuery;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.TermQuery;
-import org.apache.lucene.search.TopDocs;
 import org.apache.lucene.store.FSDirectory;
 
 /**
@@ -67,7 +60,7 @@ import org.apache.lucene.store.FSDirectory;
  * The Kafka offsets it has consumed are stored in each Lucene commit, so index and offsets can
  * never disagree (invariant 2) and an empty directory rebuilds from the logs (invariant 4).
  */
-public final class LuceneIndex implements IndexProbe, Closeable {
+public final class LuceneIndex implements ChunkStore, IndexProbe, Closeable {
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
     private static final String OFFSETS_KEY = "ragline.offsets";
@@ -76,12 +69,10 @@ public final class LuceneIndex implements IndexProbe, Closeable {
     private record DocState(long activeVersion, long deletedUpTo, long revision) {
     }
 
-    /** Candidates fetched from the quantised graph per result kept after full-precision re-ranking. */
-    private static final int OVERSAMPLE = 2;
-
     private final VectorFormat format;
     private final FSDirectory directory;
-    private final Analyzer analyzer = new EnglishAnalyzer();
+    private final TextAnalysis analysis = new TextAnalysis();
+    private final Snippets snippets = new Snippets(analysis.analyzer());
     // replaced only by restoreFrom (with the indexer stopped); readers capture them once per use
     private volatile IndexWriter writer;
     private volatile SearcherManager searchers;
@@ -115,7 +106,7 @@ public final class LuceneIndex implements IndexProbe, Closeable {
 
     /** Opens the writer and the searcher manager on {@link #directory} (its latest commit, if any). */
     private void openWriter() throws IOException {
-        IndexWriterConfig config = new IndexWriterConfig(analyzer);
+        IndexWriterConfig config = new IndexWriterConfig(analysis.analyzer());
         config.setCodec(new Lucene104Codec() {
             private final KnnVectorsFormat vectors = format == VectorFormat.FLOAT
                     ? new org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat()
@@ -163,13 +154,40 @@ public final class LuceneIndex implements IndexProbe, Closeable {
         if (chunk.source() != null) {
             doc.add(new StringField(ChunkFields.SOURCE, chunk.source(), Field.Store.YES));
         }
-        // the title is indexed with each chunk's text so keyword search sees the document's context
-        doc.add(new TextField(ChunkFields.TEXT, chunk.embeddingText(), Field.Store.NO));
-        doc.add(new StoredField(ChunkFields.TEXT, chunk.text()));
+        addFilterFields(doc, chunk);
+        // the title is indexed with each chunk's text so keyword search sees the document's context;
+        // the field (and so the analyser) follows the chunk's language
+        // (stored under the same field: Lucene wants one schema per field across documents)
+        String textField = TextAnalysis.textField(chunk.language());
+        doc.add(new TextField(textField, chunk.embeddingText(), Field.Store.NO));
+        doc.add(new StoredField(textField, chunk.text()));
         doc.add(new StoredField(ChunkFields.METADATA, Json.writeString(chunk.metadata() == null ? Map.of() : chunk.metadata())));
         doc.add(new KnnFloatVectorField(ChunkFields.VECTOR, embedding.vectorArray(), VectorSimilarityFunction.DOT_PRODUCT));
         doc.add(new NumericDocValuesField(ChunkFields.ACTIVE, active ? 1 : 0));
         writer.updateDocument(new Term(ChunkFields.CHUNK_ID, chunk.chunkId()), doc);
+    }
+
+    /** Language, tags, timestamp and each metadata value as text: what search filters on. */
+    private static void addFilterFields(Document doc, ChunkEvent chunk) {
+        if (chunk.language() != null) {
+            doc.add(new StringField(ChunkFields.LANGUAGE, chunk.language(), Field.Store.YES));
+        }
+        if (chunk.tags() != null) {
+            for (String tag : chunk.tags()) {
+                doc.add(new StringField(ChunkFields.TAG, tag, Field.Store.YES));
+            }
+        }
+        if (chunk.timestamp() != null) {
+            doc.add(new LongPoint(ChunkFields.TIMESTAMP, chunk.timestamp()));
+            doc.add(new StoredField(ChunkFields.TIMESTAMP, chunk.timestamp()));
+        }
+        if (chunk.metadata() != null) {
+            chunk.metadata().forEach((key, value) -> {
+                if (value != null) {
+                    doc.add(new StringField(ChunkFields.META_PREFIX + key, String.valueOf(value), Field.Store.NO));
+                }
+            });
+        }
     }
 
     /** Removes one chunk (a tombstone on {@code ragline.embeddings}). */
@@ -369,92 +387,18 @@ public final class LuceneIndex implements IndexProbe, Closeable {
      * documents. {@code vector} may be null in keyword mode.
      */
     public List<ChunkHit> search(String tenant, String text, float[] vector, SearchMode mode, int topK) throws IOException {
-        return search(tenant, text, vector, mode, topK, Fusion.defaults());
+        return search(ChunkQuery.firstDocuments(tenant, text, vector, mode, topK)).hits();
     }
 
-    public List<ChunkHit> search(String tenant, String text, float[] vector, SearchMode mode, int topK, Fusion fusion)
-            throws IOException {
-        Query filter = new BooleanQuery.Builder()
-                .add(new TermQuery(new Term(ChunkFields.TENANT, tenant)), BooleanClause.Occur.FILTER)
-                .add(NumericDocValuesField.newSlowExactQuery(ChunkFields.ACTIVE, 1), BooleanClause.Occur.FILTER)
-                .build();
-        // documents have several chunks: fetch more chunks than documents wanted, then keep each document's best
-        int depth = Math.max(50, topK * 5);
+    @Override
+    public SearchPage search(ChunkQuery query) throws IOException {
         SearcherManager manager = searchers;
         IndexSearcher searcher = manager.acquire();
         try {
-            StoredFields stored = searcher.storedFields();
-            return switch (mode) {
-                case KEYWORD -> firstPerDocument(stored, searcher.search(keywordQuery(text, filter), depth), topK);
-                case VECTOR -> firstPerDocument(stored, searcher.search(vectorQuery(vector, depth, filter), depth), topK);
-                case HYBRID -> {
-                    Map<String, ChunkHit> keyword = bestChunks(stored, searcher.search(keywordQuery(text, filter), depth));
-                    Map<String, ChunkHit> semantic = bestChunks(stored, searcher.search(vectorQuery(vector, depth, filter), depth));
-                    List<ChunkHit> out = new ArrayList<>(topK);
-                    for (Map.Entry<String, Double> e : fusion.fuse(List.copyOf(keyword.keySet()), List.copyOf(semantic.keySet()))) {
-                        if (out.size() == topK) {
-                            break;
-                        }
-                        // the chunk that represents the document: its best by meaning, else by words
-                        ChunkHit best = semantic.getOrDefault(e.getKey(), keyword.get(e.getKey()));
-                        out.add(best.withScore(e.getValue()));
-                    }
-                    yield out;
-                }
-            };
+            return new PagedSearch(searcher, analysis, snippets, format != VectorFormat.FLOAT).run(query);
         } finally {
             manager.release(searcher);
         }
-    }
-
-    /**
-     * The HNSW graph finds candidates on int8 vectors; they are re-ranked by their full-precision
-     * vectors (kept beside the quantised ones), which keeps int8's memory and float's ranking.
-     */
-    private Query vectorQuery(float[] vector, int depth, Query filter) {
-        Query candidates = new KnnFloatVectorQuery(ChunkFields.VECTOR, vector, depth * OVERSAMPLE, filter);
-        return format == VectorFormat.FLOAT ? candidates
-                : RescoreTopNQuery.createFullPrecisionRescorerQuery(candidates, vector, ChunkFields.VECTOR, depth);
-    }
-
-    private Query keywordQuery(String text, Query filter) throws IOException {
-        BooleanQuery.Builder terms = new BooleanQuery.Builder();
-        int count = 0;
-        try (TokenStream stream = analyzer.tokenStream(ChunkFields.TEXT, text)) {
-            CharTermAttribute term = stream.addAttribute(CharTermAttribute.class);
-            stream.reset();
-            while (stream.incrementToken() && count < IndexSearcher.getMaxClauseCount() - 2) {
-                terms.add(new TermQuery(new Term(ChunkFields.TEXT, term.toString())), BooleanClause.Occur.SHOULD);
-                count++;
-            }
-            stream.end();
-        }
-        return new BooleanQuery.Builder()
-                .add(terms.build(), BooleanClause.Occur.MUST)
-                .add(filter, BooleanClause.Occur.FILTER)
-                .build();
-    }
-
-    private List<ChunkHit> firstPerDocument(StoredFields stored, TopDocs ranked, int topK) throws IOException {
-        List<ChunkHit> out = new ArrayList<>(bestChunks(stored, ranked).values());
-        return out.subList(0, Math.min(topK, out.size()));
-    }
-
-    /** Each document's best-ranked chunk, in rank order (document key → chunk). */
-    private static Map<String, ChunkHit> bestChunks(StoredFields stored, TopDocs ranked) throws IOException {
-        Map<String, ChunkHit> best = new LinkedHashMap<>();
-        for (ScoreDoc sd : ranked.scoreDocs) {
-            Document doc = stored.document(sd.doc);
-            String tenant = doc.get(ChunkFields.TENANT);
-            String documentId = doc.get(ChunkFields.DOCUMENT_ID);
-            String key = tenant + "/" + documentId;
-            if (!best.containsKey(key)) {
-                best.put(key, new ChunkHit(documentId, tenant, doc.getField(ChunkFields.VERSION).numericValue().longValue(),
-                        doc.get(ChunkFields.CHUNK_ID), sd.score, doc.get(ChunkFields.TITLE), doc.get(ChunkFields.TEXT),
-                        doc.get(ChunkFields.SOURCE), Json.mapper().readValue(doc.get(ChunkFields.METADATA), MAP)));
-            }
-        }
-        return best;
     }
 
     /**
@@ -587,6 +531,6 @@ public final class LuceneIndex implements IndexProbe, Closeable {
         searchers.close();
         writer.close();
         directory.close();
-        analyzer.close();
+        analysis.close();
     }
 }
