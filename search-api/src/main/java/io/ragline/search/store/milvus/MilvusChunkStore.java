@@ -21,10 +21,10 @@ import io.ragline.core.event.DocumentStatus;
 import io.ragline.core.event.EmbeddingEvent;
 import io.ragline.search.index.ChunkHit;
 import io.ragline.search.index.ChunkSink;
-import io.ragline.search.store.ChunkQuery;
-import io.ragline.search.store.ChunkStore;
-import io.ragline.search.store.Granularity;
-import io.ragline.search.store.SearchPage;
+import io.ragline.search.index.ChunkQuery;
+import io.ragline.search.index.ChunkStore;
+import io.ragline.search.index.Granularity;
+import io.ragline.search.index.SearchPage;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -235,7 +235,14 @@ public final class MilvusChunkStore implements ChunkStore, ChunkSink {
         };
         List<ChunkHit> hits = new ArrayList<>();
         for (SearchResp.SearchResult r : response.getSearchResults().getFirst()) {
-            hits.add(MilvusRows.hit(r.getEntity(), r.getScore()));
+            int rank = query.offset() + hits.size() + 1;
+            // Milvus's hybrid search reports no per-retriever ranks: matchedBy stays empty there
+            Map<String, Integer> matchedBy = switch (query.mode()) {
+                case KEYWORD -> Map.of("keyword", rank);
+                case VECTOR -> Map.of("vector", rank);
+                case HYBRID -> Map.of();
+            };
+            hits.add(MilvusRows.hit(r.getEntity(), r.getScore(), matchedBy));
         }
         boolean more = hits.size() > query.topK();
         List<ChunkHit> page = hits.subList(0, Math.min(query.topK(), hits.size()));

@@ -1,6 +1,6 @@
 package io.ragline.search.store.milvus;
 
-import io.ragline.search.store.SearchFilters;
+import io.ragline.search.index.SearchFilters;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -62,7 +62,8 @@ final class MilvusRows {
         return row;
     }
 
-    static ChunkHit hit(Map<String, Object> entity, double score) {
+    /** @param matchedBy each retriever that found the chunk and its 1-based rank there */
+    static ChunkHit hit(Map<String, Object> entity, double score, Map<String, Integer> matchedBy) {
         return new ChunkHit(
                 (String) entity.get(MilvusSchema.DOCUMENT_ID),
                 (String) entity.get(MilvusSchema.TENANT),
@@ -72,7 +73,9 @@ final class MilvusRows {
                 (String) entity.get(MilvusSchema.TITLE),
                 (String) entity.get(MilvusSchema.TEXT),
                 (String) entity.get(MilvusSchema.SOURCE),
-                metadata(entity.get(MilvusSchema.METADATA)));
+                metadata(entity.get(MilvusSchema.METADATA)),
+                PlainSnippet.of((String) entity.get(MilvusSchema.TEXT)),
+                matchedBy);
     }
 
     /** JSON fields come back as Gson elements (or their text, depending on the call). */

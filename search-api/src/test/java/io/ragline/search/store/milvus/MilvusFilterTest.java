@@ -3,7 +3,7 @@ package io.ragline.search.store.milvus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ragline.search.store.SearchFilters;
+import io.ragline.search.index.SearchFilters;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
