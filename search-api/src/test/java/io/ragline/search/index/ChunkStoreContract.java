@@ -32,12 +32,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class ChunkStoreContract {
-    /** The store under test through both of its faces (usually one object). */
-    public record StoreUnderTest(ChunkSink sink, ChunkStore search) {
-    }
-
     private OnnxEmbedder embedder;
-    private StoreUnderTest store;
+    private ChunkIndex store;
     private final AtomicInteger tenants = new AtomicInteger();
     private final AtomicInteger revisions = new AtomicInteger();
 
@@ -45,7 +41,7 @@ public abstract class ChunkStoreContract {
      * Opens an empty store for vectors of {@code dimension}, closed after the class; {@code scratch}
      * is a directory it may use, deleted after that.
      */
-    protected abstract StoreUnderTest open(int dimension, Path scratch) throws Exception;
+    protected abstract ChunkIndex open(int dimension, Path scratch) throws Exception;
 
     @BeforeAll
     void openStore(@TempDir Path scratch) throws Exception {
@@ -56,7 +52,7 @@ public abstract class ChunkStoreContract {
     @AfterAll
     void closeStore() throws IOException {
         if (store != null) {
-            store.sink().close();
+            store.close();
         }
         if (embedder != null) {
             embedder.close();
@@ -68,7 +64,7 @@ public abstract class ChunkStoreContract {
         String t = tenant();
         upsert(t, "granite", 1, "Granite is an igneous rock that cools slowly deep underground.");
         refresh();
-        assertThat(store.sink().indexedChunks(t, "granite", 1)).isEqualTo(1);
+        assertThat(store.indexedChunks(t, "granite", 1)).isEqualTo(1);
         for (SearchMode mode : SearchMode.values()) {
             assertThat(search(t, mode, "granite igneous rock")).as(mode.name()).isEmpty();
         }
@@ -93,7 +89,7 @@ public abstract class ChunkStoreContract {
         activate(t, "heron", 2);
         assertThat(versions(t, "heron fish marsh")).containsOnly(2L);
         assertThat(search(t, SearchMode.KEYWORD, "colonies trees", Granularity.CHUNK)).isEmpty();
-        assertThat(store.sink().indexedChunks(t, "heron", 1)).isZero();
+        assertThat(store.indexedChunks(t, "heron", 1)).isZero();
     }
 
     @Test
@@ -102,7 +98,7 @@ public abstract class ChunkStoreContract {
         upsert(t, "cobalt", 1, 0, 2, "Cobalt is mined in the copper belt.", List.of(), null);
         upsert(t, "cobalt", 1, 1, 2, "Cobalt blue pigment colours porcelain.", List.of(), null);
         activate(t, "cobalt", 1);
-        store.sink().apply(new DocumentState(DocumentState.SCHEMA, t, "cobalt", DocumentStatus.DELETED, 2, 0, 0,
+        store.apply(new DocumentState(DocumentState.SCHEMA, t, "cobalt", DocumentStatus.DELETED, 2, 0, 0,
                 revisions.incrementAndGet(), null, 0));
         // redelivered after the delete
         upsert(t, "cobalt", 1, 1, 2, "Cobalt blue pigment colours porcelain.", List.of(), null);
@@ -110,7 +106,7 @@ public abstract class ChunkStoreContract {
         for (SearchMode mode : SearchMode.values()) {
             assertThat(search(t, mode, "cobalt blue pigment", Granularity.CHUNK)).as(mode.name()).isEmpty();
         }
-        assertThat(store.sink().indexedChunks(t, "cobalt", 1)).isZero();
+        assertThat(store.indexedChunks(t, "cobalt", 1)).isZero();
     }
 
     @ParameterizedTest
@@ -127,7 +123,7 @@ public abstract class ChunkStoreContract {
         }
         SearchFilters birds = new SearchFilters(List.of("birds"), List.of("field-notes"), Map.of(), null, null);
         for (int offset = 0; offset < 4; offset += 2) {
-            SearchPage page = store.search().search(new ChunkQuery(mine, "kestrel hovering over a meadow",
+            SearchPage page = store.search(new ChunkQuery(mine, "kestrel hovering over a meadow",
                     vector("kestrel hovering over a meadow"), mode, birds, offset, 2, Granularity.DOCUMENT, Fusion.defaults()));
             assertThat(page.hits()).hasSize(2).allSatisfy(h -> assertThat(h.tenant()).isEqualTo(mine));
         }
@@ -175,7 +171,7 @@ public abstract class ChunkStoreContract {
         Set<String> seen = new HashSet<>();
         List<Boolean> more = new ArrayList<>();
         for (int offset = 0; offset < 6; offset += 2) {
-            SearchPage page = store.search().search(new ChunkQuery(t, "glacial lake", vector("glacial lake"), mode,
+            SearchPage page = store.search(new ChunkQuery(t, "glacial lake", vector("glacial lake"), mode,
                     SearchFilters.NONE, offset, 2, Granularity.DOCUMENT, Fusion.defaults()));
             for (ChunkHit hit : page.hits()) {
                 assertThat(seen.add(hit.documentId())).as("%s repeated on the page at %d", hit.documentId(), offset).isTrue();
@@ -254,18 +250,18 @@ public abstract class ChunkStoreContract {
                         String source, Map<String, Object> metadata, Instant timestamp) throws IOException {
         ChunkEvent chunk = new ChunkEvent(ChunkEvent.SCHEMA, t, id, version, ChunkEvent.chunkId(t, id, version, seq), seq,
                 count, null, text, source, "en", metadata, tags, timestamp == null ? null : timestamp.toEpochMilli());
-        store.sink().upsert(EmbeddingEvent.of(chunk, embedder.modelId(),
+        store.upsert(EmbeddingEvent.of(chunk, embedder.modelId(),
                 embedder.embedPassages(List.of(chunk.embeddingText())).getFirst(), false));
     }
 
     private void activate(String t, String id, long version) throws IOException {
-        store.sink().apply(new DocumentState(DocumentState.SCHEMA, t, id, DocumentStatus.ACTIVE, version, version, 1,
+        store.apply(new DocumentState(DocumentState.SCHEMA, t, id, DocumentStatus.ACTIVE, version, version, 1,
                 revisions.incrementAndGet(), null, 0));
         refresh();
     }
 
     private void refresh() throws IOException {
-        store.sink().refresh();
+        store.refresh();
     }
 
     private float[] vector(String text) {
@@ -277,12 +273,12 @@ public abstract class ChunkStoreContract {
     }
 
     private List<ChunkHit> search(String t, SearchMode mode, String text, Granularity granularity) throws IOException {
-        return store.search().search(new ChunkQuery(t, text, vector(text), mode, SearchFilters.NONE, 0, 10,
+        return store.search(new ChunkQuery(t, text, vector(text), mode, SearchFilters.NONE, 0, 10,
                 granularity, Fusion.defaults())).hits();
     }
 
     private List<ChunkHit> filtered(String t, SearchMode mode, String text, SearchFilters filters) throws IOException {
-        return store.search().search(new ChunkQuery(t, text, vector(text), mode, filters, 0, 10,
+        return store.search(new ChunkQuery(t, text, vector(text), mode, filters, 0, 10,
                 Granularity.DOCUMENT, Fusion.defaults())).hits();
     }
 

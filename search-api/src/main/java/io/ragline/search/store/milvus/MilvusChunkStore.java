@@ -20,9 +20,8 @@ import io.ragline.core.event.DocumentState;
 import io.ragline.core.event.DocumentStatus;
 import io.ragline.core.event.EmbeddingEvent;
 import io.ragline.search.index.ChunkHit;
-import io.ragline.search.index.ChunkSink;
+import io.ragline.search.index.ChunkIndex;
 import io.ragline.search.index.ChunkQuery;
-import io.ragline.search.index.ChunkStore;
 import io.ragline.search.index.Granularity;
 import io.ragline.search.index.SearchPage;
 import java.util.ArrayList;
@@ -55,7 +54,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * differ. Snapshots and restores are Milvus's (milvus-backup), not this class's. Waiting for
  * chunks polls (Milvus pushes no change notifications).
  */
-public final class MilvusChunkStore implements ChunkStore, ChunkSink {
+public final class MilvusChunkStore implements ChunkIndex {
     /** Hybrid candidate depth for results up to this rank; deeper pages use the query's maximum depth. */
     private static final int SHALLOW = 100;
     /** Chunks each retriever hands over per document wanted, with document granularity. */

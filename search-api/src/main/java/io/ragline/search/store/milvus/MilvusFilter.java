@@ -29,7 +29,8 @@ public record MilvusFilter(String expression, Map<String, Object> values) {
         if (!filters.sources().isEmpty()) {
             b.clause(MilvusSchema.SOURCE + " in " + b.value(filters.sources()));
         }
-        filters.metadata().forEach((key, value) -> b.clause(metadataEquals(b, key, value)));
+        // sorted: the same filters always give the same expression
+        new java.util.TreeMap<>(filters.metadata()).forEach((key, value) -> b.clause(metadataEquals(b, key, value)));
         if (filters.fromMillis() != null) {
             b.clause(MilvusSchema.TIMESTAMP + " >= " + b.value(filters.fromMillis()));
         }
