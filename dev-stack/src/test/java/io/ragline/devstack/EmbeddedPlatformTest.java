@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ragline.core.event.DocumentV1;
+import io.ragline.core.json.Json;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -83,6 +84,12 @@ class EmbeddedPlatformTest {
             JsonNode semantic = client.search(uniquePhrase(7), 3, "vector").body().path("results");
             assertThat(semantic.findValuesAsText("documentId")).contains(id(7));
 
+            // tags and the document's own timestamp travel from the producer to the search filters
+            JsonNode filtered = client.post("/v1/search", Json.writeString(Map.of("query", "expedition valley", "topK", 100,
+                    "filters", Map.of("tags", List.of("odd"), "timestamp", Map.of("lte", "2025-01-08T00:00:00Z"))))).body();
+            assertThat(filtered.path("results").findValuesAsText("documentId"))
+                    .containsExactlyInAnyOrder(id(1), id(3), id(5), id(7));
+
             // publishing it again unchanged is a no-op: same version, same chunk count
             RecordMetadata again = client.publish(document(7));
             awaitIngestCommitted(again);
@@ -153,7 +160,9 @@ class EmbeddedPlatformTest {
     private static DocumentV1 document(int i) {
         String text = "Field note " + i + ". The " + uniquePhrase(i) + " expedition reached the valley at dawn. "
                 + "Everyone wrote down what they saw, and the archive kept a copy of each report.";
-        return DocumentV1.upsert("default", id(i), "Note " + i, text, "text/plain", "test", Map.of("n", i));
+        return DocumentV1.upsert("default", id(i), "Note " + i, text, "text/plain", "test", Map.of("n", i))
+                .withTags(List.of(i % 2 == 0 ? "even" : "odd"))
+                .withTimestamp(java.time.Instant.parse("2025-01-01T00:00:00Z").plus(Duration.ofDays(i)));
     }
 
     private static int freePort() throws IOException {

@@ -76,8 +76,11 @@ class SearchApiTest {
             for (int i = 0; i < 4; i++) {
                 String id = tenant + "-doc-" + i;
                 String text = "Lighthouse keepers of " + tenant + " write report " + i + " about ships and storms.";
+                // both tenants' documents carry the same tags, source, metadata and times: filters alone cannot separate them
                 ChunkEvent chunk = new ChunkEvent(ChunkEvent.SCHEMA, tenant, id, 1, ChunkEvent.chunkId(tenant, id, 1, 0), 0, 1,
-                        "Report " + i, text, null, "en", Map.of());
+                        "Report " + i, text, "harbour", "en", Map.of("shift", i % 2 == 0 ? "day" : "night"),
+                        List.of("reports", i % 2 == 0 ? "even" : "odd"),
+                        java.time.Instant.parse("2025-01-0" + (i + 1) + "T00:00:00Z").toEpochMilli());
                 index.upsert(EmbeddingEvent.of(chunk, embedder.modelId(), embedder.embedPassages(List.of(chunk.embeddingText())).getFirst(), false));
                 index.apply(new DocumentState(DocumentState.SCHEMA, tenant, id, DocumentStatus.ACTIVE, 1, 1, 1, revision++, null, 0));
             }
@@ -105,6 +108,47 @@ class SearchApiTest {
             JsonNode b = search(keyB, "{\"query\":\"tenant-a lighthouse\",\"topK\":100,\"mode\":\"" + mode + "\"}", null).body;
             assertThat(b.path("results").findValuesAsText("tenant")).as(mode).containsOnly("tenant-b");
         }
+    }
+
+    @Test
+    void filtersAndPagesStayInsideTheKeysTenant() throws Exception {
+        String filters = "\"filters\":{\"tags\":[\"reports\"],\"source\":[\"harbour\"],\"metadata\":{\"shift\":\"day\"},"
+                + "\"timestamp\":{\"gte\":\"2025-01-01T00:00:00Z\",\"lt\":\"2025-02-01T00:00:00Z\"}}";
+        for (String mode : List.of("hybrid", "keyword", "vector")) {
+            JsonNode a = search(keyA, "{\"query\":\"lighthouse storms\",\"mode\":\"" + mode + "\"," + filters + "}", null).body;
+            assertThat(a.path("results").findValuesAsText("documentId")).as(mode)
+                    .containsExactlyInAnyOrder("tenant-a-doc-0", "tenant-a-doc-2");
+            JsonNode b = search(keyB, "{\"query\":\"tenant-a lighthouse\",\"mode\":\"" + mode + "\"," + filters + "}", null).body;
+            assertThat(b.path("results").findValuesAsText("documentId")).as(mode)
+                    .containsExactlyInAnyOrder("tenant-b-doc-0", "tenant-b-doc-2");
+
+            List<String> paged = new java.util.ArrayList<>();
+            JsonNode page = search(keyA, "{\"query\":\"lighthouse\",\"topK\":1,\"mode\":\"" + mode + "\"}", null).body;
+            paged.addAll(page.path("results").findValuesAsText("documentId"));
+            while (!page.path("nextOffset").isNull()) {
+                int offset = page.path("nextOffset").asInt();
+                page = search(keyA, "{\"query\":\"lighthouse\",\"topK\":1,\"offset\":" + offset + ",\"mode\":\"" + mode + "\"}", null).body;
+                assertThat(page.path("offset").asInt()).isEqualTo(offset);
+                paged.addAll(page.path("results").findValuesAsText("documentId"));
+            }
+            assertThat(paged).as(mode).hasSize(4).doesNotHaveDuplicates().allMatch(id -> id.startsWith("tenant-a-"));
+        }
+    }
+
+    @Test
+    void resultsCarryHighlightsRanksAndPaging() throws Exception {
+        Answer answer = search(keyA, "{\"query\":\"storms\",\"topK\":2,\"mode\":\"hybrid\"}", null);
+        assertThat(answer.status).isEqualTo(200);
+        JsonNode first = answer.body.path("results").get(0);
+        assertThat(first.path("snippet").asText()).contains("<em>storms</em>");
+        assertThat(first.path("matchedBy").path("keyword").asInt()).isBetween(1, 4);
+        assertThat(first.path("matchedBy").path("vector").asInt()).isBetween(1, 4);
+        assertThat(answer.body.path("offset").asInt()).isZero();
+        assertThat(answer.body.path("nextOffset").asInt()).isEqualTo(2);
+        JsonNode last = search(keyA, "{\"query\":\"storms\",\"topK\":2,\"offset\":2,\"granularity\":\"chunk\"}", null).body;
+        assertThat(last.path("results")).hasSize(2);
+        assertThat(last.has("nextOffset")).isTrue();
+        assertThat(last.path("nextOffset").isNull()).isTrue();
     }
 
     @Test
@@ -156,7 +200,12 @@ class SearchApiTest {
             "{\"query\":\"x\",\"topK\":\"ten\"}               | wrong-type     | topK",
             "{\"query\":42}                                   | wrong-type     | query",
             "{\"topK\":3}                                     | missing-field  | query",
-            "[1,2]                                            | invalid-body   | object"})
+            "[1,2]                                            | invalid-body   | object",
+            "{\"query\":\"x\",\"filters\":{\"colour\":1}}        | unknown-filter | filters.colour",
+            "{\"query\":\"x\",\"filters\":{\"tags\":\"a\"}}       | wrong-type     | filters.tags",
+            "{\"query\":\"x\",\"offset\":995}                | out-of-range   | offset",
+            "{\"query\":\"x\",\"granularity\":\"page\"}        | unknown-granularity | granularity",
+            "{\"query\":\"x\",\"filters\":{\"timestamp\":{\"gte\":\"soon\"}}} | invalid-timestamp | filters.timestamp.gte"})
     void badRequestsGetAProblemNamingTheField(String body, String type, String field) throws Exception {
         Answer answer = search(keyA, body.strip(), null);
         assertProblem(answer, 400, type.strip());

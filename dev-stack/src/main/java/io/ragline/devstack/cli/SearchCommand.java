@@ -87,9 +87,15 @@ final class SearchCommand implements Callable<Integer> {
             if (!r.path("title").asText().isEmpty()) {
                 System.out.println("    " + r.path("title").asText());
             }
-            System.out.println("    " + r.path("snippet").asText().replaceAll("\\s+", " "));
+            System.out.println("    " + terminalText(r.path("snippet").asText()).replaceAll("\\s+", " "));
         }
         System.out.println("(" + results.size() + " results, " + answer.path("tookMs").asLong() + " ms)");
         return 0;
+    }
+
+    /** The API's snippet is HTML (escaped text, matches in em): a terminal shows matches in *stars*. */
+    static String terminalText(String html) {
+        return html.replace("<em>", "*").replace("</em>", "*").replace("&lt;", "<").replace("&gt;", ">")
+                .replace("&quot;", "\"").replace("&#x27;", "'").replace("&#x2F;", "/").replace("&amp;", "&");
     }
 }

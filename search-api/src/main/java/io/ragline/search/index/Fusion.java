@@ -22,8 +22,9 @@ public record Fusion(int k, double keywordWeight, double vectorWeight) {
 
     /**
      * Fuses two rankings of the same kind of item (best first) into one, best first. Items are
-     * compared with {@code equals}, so callers fuse documents, not chunks: a document's rank is
-     * that of its best chunk in each list, and a long document is not counted once per chunk.
+     * compared with {@code equals}: with document granularity callers fuse documents, so a
+     * document's rank is that of its best chunk in each list and a long document is not counted
+     * once per chunk; with chunk granularity they fuse chunk ids.
      */
     <T> List<Map.Entry<T, Double>> fuse(List<T> keyword, List<T> vector) {
         Map<T, Double> scores = new java.util.LinkedHashMap<>();
