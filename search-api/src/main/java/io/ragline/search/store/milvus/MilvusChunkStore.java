@@ -23,6 +23,7 @@ import io.ragline.search.index.ChunkHit;
 import io.ragline.search.index.ChunkIndex;
 import io.ragline.search.index.ChunkQuery;
 import io.ragline.search.index.Granularity;
+import io.ragline.search.index.SearchMode;
 import io.ragline.search.index.SearchPage;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,11 +49,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * moment longer, which is what it was until then. A crash between the steps leaves it so until
  * the snapshot is applied again (the indexer re-applies document states at every start).
  *
- * <p><b>What differs from the Lucene store.</b> RRF is Milvus's own ({@code k} from the fusion,
- * weights ignored: its RRF ranker has none) and fuses chunks, not documents. Keyword scoring is
- * Milvus's BM25 with its English analyzer, not Lucene's EnglishAnalyzer, so scores and ties
- * differ. Snapshots and restores are Milvus's (milvus-backup), not this class's. Waiting for
- * chunks polls (Milvus pushes no change notifications).
+ * <p><b>What differs from the Lucene store.</b> RRF is Milvus's own ({@code k} from the fusion;
+ * its RRF ranker has no weights, so weights other than zero are ignored) and fuses chunks even
+ * with document granularity, where the Lucene store fuses documents; Milvus reports no rank per
+ * retriever, so hybrid hits have an empty {@code matchedBy}. Keyword scoring is Milvus's BM25
+ * with its English analyzer (no per-language analysers), so scores and ties differ; snippets are
+ * not highlighted. Snapshots and restores are Milvus's (milvus-backup), not this class's.
+ * Waiting for chunks polls (Milvus pushes no change notifications). Several replicas may share
+ * the collection: each indexer's writes are idempotent upserts and deletes by key.
  */
 public final class MilvusChunkStore implements ChunkIndex {
     /** Hybrid candidate depth for results up to this rank; deeper pages use the query's maximum depth. */
@@ -222,10 +226,15 @@ public final class MilvusChunkStore implements ChunkIndex {
     /** One request: Milvus pages with offset and limit; one extra result tells whether more follow. */
     @Override
     public SearchPage search(ChunkQuery query) {
+        boolean noText = query.text() == null || query.text().isBlank();
+        if (noText && query.mode() == SearchMode.KEYWORD) {
+            return new SearchPage(List.of(), false);
+        }
+        SearchMode mode = effectiveMode(query, noText);
         MilvusFilter filter = MilvusFilter.forSearch(query.tenant(), query.filters());
         boolean grouped = query.granularity() == Granularity.DOCUMENT;
         int limit = query.topK() + 1;
-        SearchResp response = switch (query.mode()) {
+        SearchResp response = switch (mode) {
             case KEYWORD -> client.search(single(query, limit, filter, grouped, MilvusSchema.SPARSE,
                     new EmbeddedText(query.text()), IndexParam.MetricType.BM25));
             case VECTOR -> client.search(single(query, limit, filter, grouped, MilvusSchema.VECTOR,
@@ -236,7 +245,7 @@ public final class MilvusChunkStore implements ChunkIndex {
         for (SearchResp.SearchResult r : response.getSearchResults().getFirst()) {
             int rank = query.offset() + hits.size() + 1;
             // Milvus's hybrid search reports no per-retriever ranks: matchedBy stays empty there
-            Map<String, Integer> matchedBy = switch (query.mode()) {
+            Map<String, Integer> matchedBy = switch (mode) {
                 case KEYWORD -> Map.of("keyword", rank);
                 case VECTOR -> Map.of("vector", rank);
                 case HYBRID -> Map.of();
@@ -246,6 +255,20 @@ public final class MilvusChunkStore implements ChunkIndex {
         boolean more = hits.size() > query.topK();
         List<ChunkHit> page = hits.subList(0, Math.min(query.topK(), hits.size()));
         return new SearchPage(grouped ? page : newestVersionOnly(page), more);
+    }
+
+    /**
+     * Hybrid without words to match is the vector ranking alone (as in the Lucene store); a zero
+     * fusion weight, which Milvus's unweighted RRF cannot express, leaves the other retriever alone.
+     */
+    private static SearchMode effectiveMode(ChunkQuery query, boolean noText) {
+        if (query.mode() != SearchMode.HYBRID) {
+            return query.mode();
+        }
+        if (noText || query.fusion().keywordWeight() == 0) {
+            return SearchMode.VECTOR;
+        }
+        return query.fusion().vectorWeight() == 0 ? SearchMode.KEYWORD : SearchMode.HYBRID;
     }
 
     private SearchReq single(ChunkQuery query, int limit, MilvusFilter filter, boolean grouped, String field,

@@ -128,7 +128,6 @@ final class MilvusSchema {
                 // scalar indexes for the filters every search applies
                 IndexParam.builder().fieldName(DOC_KEY).indexType(IndexParam.IndexType.INVERTED).build(),
                 IndexParam.builder().fieldName(ACTIVE).indexType(IndexParam.IndexType.INVERTED).build(),
-                IndexParam.builder().fieldName(TAGS).indexType(IndexParam.IndexType.INVERTED).build(),
-                IndexParam.builder().fieldName(TIMESTAMP).indexType(IndexParam.IndexType.STL_SORT).build());
+                IndexParam.builder().fieldName(TAGS).indexType(IndexParam.IndexType.INVERTED).build());
     }
 }
