@@ -43,7 +43,8 @@ final class MilvusOffsets {
         row.addProperty(MilvusSchema.SEQ, -1);
         row.addProperty(MilvusSchema.ACTIVE, false);
         row.addProperty(MilvusSchema.TEXT, "");
-        row.addProperty(MilvusSchema.SEARCH_TEXT, "");
+        // one word rather than none: an empty BM25 input would make an empty sparse vector
+        row.addProperty(MilvusSchema.SEARCH_TEXT, "offsets");
         JsonArray zeros = new JsonArray();
         for (int i = 0; i < dimension; i++) {
             zeros.add(0f);
