@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 import io.ragline.core.validation.DocumentLimits;
 import io.ragline.search.api.SearchApi;
 import io.ragline.search.ingest.DocumentPublisher;
+import io.ragline.search.index.ChunkIndex;
 import io.ragline.search.index.DlqTail;
 import io.ragline.search.index.Fusion;
 import io.ragline.search.index.Indexer;
@@ -18,12 +19,13 @@ import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
 
 /**
- * One search replica: its own Lucene index kept up to date from the logs by the indexer, and the
- * REST API over it. Run alone ({@code ragline serve search}) or inside the embedded platform.
+ * One search replica: its chunk store (its own Lucene index, or a shared Milvus collection) kept up
+ * to date from the logs by the indexer, and the REST API over it. Run alone ({@code ragline serve
+ * search}) or inside the embedded platform (always on Lucene: its snapshots copy the index files).
  */
 public final class SearchNode implements AutoCloseable {
     private final Resources resources = new Resources();
-    private final LuceneIndex index;
+    private final ChunkIndex index;
     private final SearchApi api;
     private final IndexerThread indexer;
 
@@ -40,12 +42,19 @@ public final class SearchNode implements AutoCloseable {
     public SearchNode(String bootstrapServers, Path indexDir, String host, int port, DataSource database,
                       Embedder embedder, Fusion fusion, LuceneIndex.VectorFormat vectorFormat,
                       PrometheusMeterRegistry registry, BooleanSupplier ready) {
+        this(bootstrapServers, new StoreSelection.Lucene(indexDir, vectorFormat), host, port, database, embedder, fusion,
+                registry, ready);
+    }
+
+    /** @param store where the chunks live: this replica's Lucene index or a shared Milvus */
+    public SearchNode(String bootstrapServers, StoreSelection store, String host, int port, DataSource database,
+                      Embedder embedder, Fusion fusion, PrometheusMeterRegistry registry, BooleanSupplier ready) {
         try {
-            index = resources.add(new LuceneIndex(indexDir, vectorFormat));
+            index = resources.add(store.open(embedder.dimension()));
             int indexed = index.vectorDimension();
             if (indexed != 0 && indexed != embedder.dimension()) {
                 throw new IllegalStateException("the embedding model " + embedder.modelId() + " produces "
-                        + embedder.dimension() + "-dimensional vectors, but the index at " + indexDir + " holds "
+                        + embedder.dimension() + "-dimensional vectors, but " + store.describe() + " holds "
                         + indexed + "-dimensional ones: use the model the index was built with, or re-index into a new data directory");
             }
             indexer = resources.add(new IndexerThread(
@@ -130,8 +139,12 @@ public final class SearchNode implements AutoCloseable {
         }
     }
 
+    /** The Lucene index (snapshots and restores of the embedded platform work on it only). */
     public LuceneIndex index() {
-        return index;
+        if (index instanceof LuceneIndex lucene) {
+            return lucene;
+        }
+        throw new IllegalStateException("this replica serves from a shared store, not a Lucene index of its own");
     }
 
     public int port() {

@@ -15,6 +15,7 @@ import io.ragline.ingest.lifecycle.LifecycleNode;
 import io.ragline.ingest.lifecycle.LifecycleSettings;
 import io.ragline.ingest.topology.IngestConfig;
 import io.ragline.search.SearchNode;
+import io.ragline.search.StoreSelection;
 import io.ragline.search.index.Fusion;
 import io.ragline.search.index.LuceneIndex;
 import java.net.InetAddress;
@@ -60,8 +61,8 @@ public final class ServiceRoles {
             }
             case search -> {
                 Embedder embedder = resources.add(Models.load(env, data));
-                resources.add(new SearchNode(bootstrap, data.resolve("index"), host, port, database(role, env, resources),
-                        embedder, fusion(env), vectorFormat(env), registry, () -> true));
+                resources.add(new SearchNode(bootstrap, StoreSelection.fromEnv(env, data.resolve("index"), vectorFormat(env)),
+                        host, port, database(role, env, resources), embedder, fusion(env), registry, () -> true));
             }
             case workflows -> {
                 var client = Temporal.connect(Env.RAGLINE_TEMPORAL_TARGET.get(env),

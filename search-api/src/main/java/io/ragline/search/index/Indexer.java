@@ -38,7 +38,7 @@ public final class Indexer implements Resources.Loop {
     private static final Logger log = LoggerFactory.getLogger(Indexer.class);
     private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(2);
 
-    private final LuceneIndex index;
+    private final ChunkSink index;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -48,7 +48,7 @@ public final class Indexer implements Resources.Loop {
     private final int dimension;
 
     /** @param dimension the vector dimension of the model this replica serves; other vectors are skipped */
-    public Indexer(String bootstrapServers, LuceneIndex index, int dimension, MeterRegistry registry) {
+    public Indexer(String bootstrapServers, ChunkSink index, int dimension, MeterRegistry registry) {
         this.index = index;
         this.dimension = dimension;
         this.consumer = new KafkaConsumer<>(Map.of(

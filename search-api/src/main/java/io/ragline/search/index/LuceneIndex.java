@@ -60,7 +60,7 @@ import org.apache.lucene.store.FSDirectory;
  * The Kafka offsets it has consumed are stored in each Lucene commit, so index and offsets can
  * never disagree (invariant 2) and an empty directory rebuilds from the logs (invariant 4).
  */
-public final class LuceneIndex implements ChunkStore, IndexProbe, Closeable {
+public final class LuceneIndex implements ChunkIndex {
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
     private static final String OFFSETS_KEY = "ragline.offsets";
