@@ -154,6 +154,11 @@ class SearchApiTest {
         assertThat(first.path("matchedBy").path("vector").asInt()).isBetween(1, 4);
         assertThat(answer.body.path("offset").asInt()).isZero();
         assertThat(answer.body.path("nextOffset").asInt()).isEqualTo(2);
+        // where the time went travels in a header, not in the body
+        assertThat(answer.serverTiming).matches("embed;dur=\\d+\\.\\d{2}, retrieve;dur=\\d+\\.\\d{2}");
+        assertThat(answer.body.has("embedNanos")).isFalse();
+        Answer keyword = search(keyA, "{\"query\":\"storms\",\"mode\":\"keyword\"}", null);
+        assertThat(keyword.serverTiming).startsWith("embed;dur=0.00,");
         JsonNode last = search(keyA, "{\"query\":\"storms\",\"topK\":2,\"offset\":2,\"granularity\":\"chunk\"}", null).body;
         assertThat(last.path("results")).hasSize(2);
         assertThat(last.has("nextOffset")).isTrue();
@@ -289,7 +294,7 @@ class SearchApiTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    private record Answer(int status, String contentType, String retryAfter, JsonNode body) {
+    private record Answer(int status, String contentType, String retryAfter, String serverTiming, JsonNode body) {
     }
 
     private Answer search(String key, String body, String tenant) throws Exception {
@@ -313,7 +318,7 @@ class SearchApiTest {
 
     private static Answer answer(HttpResponse<String> r) throws IOException {
         return new Answer(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""),
-                r.headers().firstValue("Retry-After").orElse(null),
+                r.headers().firstValue("Retry-After").orElse(null), r.headers().firstValue("Server-Timing").orElse(null),
                 r.body().isBlank() ? Json.mapper().createObjectNode() : Json.mapper().readTree(r.body()));
     }
 

@@ -16,6 +16,7 @@ import io.ragline.core.store.IndexProbe;
 import io.ragline.core.store.MetadataStore;
 import io.ragline.core.validation.DocumentLimits;
 import io.ragline.search.ingest.DocumentPublisher;
+import io.ragline.search.service.SearchResponse;
 import io.ragline.search.service.SearchService;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -151,7 +152,10 @@ public final class SearchApi implements AutoCloseable {
                     "the body is not valid JSON: " + e.getOriginalMessage());
         }
         SearchRequest request = SearchRequest.from(body);
-        ctx.contentType("application/json").result(Json.write(search.search(tenant, request)));
+        SearchResponse response = search.search(tenant, request);
+        // where the time went, for clients and benchmarks: query embedding and store retrieval
+        ctx.header("Server-Timing", response.serverTiming());
+        ctx.contentType("application/json").result(Json.write(response));
     }
 
     private void document(Context ctx) {

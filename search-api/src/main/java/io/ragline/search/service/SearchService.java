@@ -34,6 +34,7 @@ public final class SearchService {
     public SearchResponse search(String tenant, SearchRequest request) {
         long start = System.nanoTime();
         float[] vector = request.mode() == SearchMode.KEYWORD ? null : embedder.embedQuery(request.query());
+        long embedded = System.nanoTime();
         SearchPage page;
         try {
             page = store.search(new ChunkQuery(tenant, request.query(), vector, request.mode(), request.filters(),
@@ -41,6 +42,7 @@ public final class SearchService {
         } catch (IOException e) {
             throw new UncheckedIOException("search failed", e);
         }
+        long retrieved = System.nanoTime();
         List<SearchResult> results = new ArrayList<>(page.hits().size());
         for (ChunkHit hit : page.hits()) {
             results.add(new SearchResult(hit.documentId(), hit.tenant(), hit.version(), hit.chunkId(), hit.score(),
@@ -54,6 +56,7 @@ public final class SearchService {
                 .description("Search latency, query embedding included")
                 .publishPercentileHistogram()
                 .register(registry).record(tookNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-        return new SearchResponse(results, request.offset(), nextOffset, tookNanos / 1_000_000);
+        return new SearchResponse(results, request.offset(), nextOffset, tookNanos / 1_000_000,
+                embedded - start, retrieved - embedded);
     }
 }
