@@ -7,6 +7,9 @@ import io.ragline.core.store.ApiKeyStore;
 import io.ragline.core.store.MetadataStore;
 import javax.sql.DataSource;
 import io.ragline.search.api.SearchApi;
+import io.ragline.core.event.IndexGenerations;
+import io.ragline.search.generation.GenerationDirs;
+import io.ragline.search.generation.GenerationalIndex;
 import io.ragline.search.index.DlqTail;
 import io.ragline.search.index.Fusion;
 import io.ragline.search.index.Indexer;
@@ -24,6 +27,7 @@ public final class SearchNode implements AutoCloseable {
     private final LuceneIndex index;
     private final SearchApi api;
     private final IndexerThread indexer;
+    private final GenerationalIndex generations;
 
     /**
      * @param ready extra readiness condition (the embedded platform adds its ingest topology)
@@ -39,7 +43,9 @@ public final class SearchNode implements AutoCloseable {
                       Embedder embedder, Fusion fusion, LuceneIndex.VectorFormat vectorFormat,
                       PrometheusMeterRegistry registry, BooleanSupplier ready) {
         try {
-            index = resources.add(new LuceneIndex(indexDir, vectorFormat));
+            GenerationDirs dirs = new GenerationDirs(indexDir);
+            IndexGenerations current = GenerationalIndex.open(bootstrapServers, dirs);
+            index = resources.add(new LuceneIndex(dirs.of(current.serving()), vectorFormat));
             int indexed = index.vectorDimension();
             if (indexed != 0 && indexed != embedder.dimension()) {
                 throw new IllegalStateException("the embedding model " + embedder.modelId() + " produces "
@@ -48,10 +54,23 @@ public final class SearchNode implements AutoCloseable {
             }
             indexer = resources.add(new IndexerThread(
                     () -> new Indexer(bootstrapServers, index, embedder.dimension(), registry)));
+            generations = resources.background("ragline-index-generations", new GenerationalIndex(bootstrapServers, dirs,
+                    current.serving(), index, vectorFormat, embedder.dimension(), registry,
+                    new GenerationalIndex.ServingIndexer() {
+                        @Override
+                        public void pause() {
+                            pauseIndexer();
+                        }
+
+                        @Override
+                        public void resume() {
+                            resumeIndexer();
+                        }
+                    }));
             DlqTail dlq = resources.background("ragline-dlq-tail", new DlqTail(bootstrapServers, registry));
             api = resources.add(new SearchApi(new SearchService(index, embedder, fusion, registry), new MetadataStore(database),
                     new ApiKeyStore(database), index, dlq::count,
-                    ready, registry).start(host, port));
+                    ready, registry, generations).start(host, port));
         } catch (RuntimeException e) {
             resources.close();
             throw e;
@@ -123,6 +142,11 @@ public final class SearchNode implements AutoCloseable {
         public void close() {
             stop();
         }
+    }
+
+    /** The replica's index generations: the serving one and the one a re-index builds. */
+    public GenerationalIndex generations() {
+        return generations;
     }
 
     public LuceneIndex index() {

@@ -14,6 +14,7 @@ import io.ragline.core.store.DocumentRecord;
 import io.ragline.core.store.DocumentStats;
 import io.ragline.core.store.IndexProbe;
 import io.ragline.core.store.MetadataStore;
+import io.ragline.core.generation.GenerationProbe;
 import io.ragline.search.service.SearchService;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,6 +47,13 @@ public final class SearchApi implements AutoCloseable {
 
     public SearchApi(SearchService search, MetadataStore metadata, ApiKeyStore keys, IndexProbe index,
                      LongSupplier dlqRecords, BooleanSupplier ready, PrometheusMeterRegistry registry) {
+        this(search, metadata, keys, index, dlqRecords, ready, registry, null);
+    }
+
+    /** @param generations the replica's index generations, for a re-index (null: not reported) */
+    public SearchApi(SearchService search, MetadataStore metadata, ApiKeyStore keys, IndexProbe index,
+                     LongSupplier dlqRecords, BooleanSupplier ready, PrometheusMeterRegistry registry,
+                     GenerationProbe generations) {
         this.keys = keys;
         this.authenticator = new Authenticator(keys);
         this.search = search;
@@ -65,6 +73,11 @@ public final class SearchApi implements AutoCloseable {
             config.routes.get("/v1/keys", this::listKeys);
             config.routes.delete("/v1/keys/{id}", this::revokeKey);
             config.routes.get("/internal/v1/index/{tenant}/{id}", this::indexState);
+            if (generations != null) {
+                // what a re-index asks a replica (see HttpGenerationProbe); not for applications
+                config.routes.get("/internal/v1/generations", ctx -> ctx.contentType("application/json")
+                        .result(Json.write(generations.generations())));
+            }
             config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
             config.routes.get("/health/ready", this::readiness);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
