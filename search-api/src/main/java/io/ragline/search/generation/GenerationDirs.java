@@ -32,7 +32,8 @@ public record GenerationDirs(Path base) {
         try (Stream<Path> siblings = Files.list(parent)) {
             for (Path p : siblings.toList()) {
                 String name = p.getFileName().toString();
-                if (name.startsWith(prefix) && !keep.contains(parse(name.substring(prefix.length())))) {
+                long generation = name.startsWith(prefix) ? parse(name.substring(prefix.length())) : -1;
+                if (generation > 1 && !keep.contains(generation)) {
                     delete(p);
                 }
             }
