@@ -31,7 +31,8 @@ import picocli.CommandLine;
  * A re-index on the embedded platform (real broker, Temporal test server, PostgreSQL, model and
  * Lucene), started as an operator would with {@code ragline reindex}: searches keep answering from
  * generation 1 while generation 2 fills, then answer the same from generation 2, whose
- * predecessor's directory is gone; documents published meanwhile are searchable after the switch.
+ * predecessor's directory is gone; documents published meanwhile are searchable after the switch,
+ * and a restart serves generation 2.
  */
 class ReindexTest {
     private static final int DOCUMENTS = 20;
@@ -83,7 +84,8 @@ class ReindexTest {
                         int i = searches[0]++ % DOCUMENTS;
                         assertThat(firstHit(client, uniquePhrase(i))).isEqualTo(id(i));
                     }
-                    if (late.isEmpty() && progress.phase() != ReindexPhase.STARTING) {
+                    if (late.isEmpty() && (progress.phase() == ReindexPhase.SCANNING
+                            || progress.phase() == ReindexPhase.EMBEDDING)) {
                         // published while the re-index runs: must be searchable after the switch
                         for (int i = 0; i < 2; i++) {
                             client.publish(DocumentV1.upsert("default", "late-" + i + ".txt", "Late " + i,
@@ -124,6 +126,21 @@ class ReindexTest {
                 assertThat(firstHit(client, "late note " + LATE[0])).isEqualTo("late-0.txt");
                 assertThat(firstHit(client, "late note " + LATE[1])).isEqualTo("late-1.txt");
                 assertThat(client.get("/v1/stats").path("documents").path("active").asLong()).isEqualTo(DOCUMENTS + 2);
+            });
+            platform.close();
+        }
+
+        // a restart finds out from ragline.index-generations that generation 2 serves, and serves it from disk
+        PlatformSettings again = PlatformSettings.defaults(data).withPorts(freePort(), freePort(), freePort(), freePort(),
+                freePort());
+        try (EmbeddedPlatform platform = EmbeddedPlatform.start(again, System.out);
+             PlatformClient client = new PlatformClient(platform.bootstrapServers(), platform.httpPort(), platform.devApiKey())) {
+            assertThat(platform.generations().generations().serving()).isEqualTo(2);
+            assertThat(platform.index().path()).isEqualTo(data.resolve("index-gen-2"));
+            assertThat(data.resolve("index")).doesNotExist();
+            await().atMost(SETTLE).untilAsserted(() -> {
+                assertThat(firstHit(client, uniquePhrase(5))).isEqualTo(id(5));
+                assertThat(firstHit(client, "late note " + LATE[1])).isEqualTo("late-1.txt");
             });
         }
     }
