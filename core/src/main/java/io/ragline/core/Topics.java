@@ -19,6 +19,11 @@ public final class Topics {
      * document's lifecycle workflow. Not for producers.
      */
     public static final String LIFECYCLE = "ragline.lifecycle";
+    /**
+     * Internal: which index generation search serves and which one a re-index is building
+     * ({@code ragline.index-generations.v1}, one key). Compacted.
+     */
+    public static final String INDEX_GENERATIONS = "ragline.index-generations";
 
     public static final String COMPACT = "compact";
     public static final String DELETE = "delete";
@@ -43,7 +48,8 @@ public final class Topics {
                 CHUNKS, DELETE,
                 EMBEDDINGS, COMPACT,
                 DOCUMENT_STATE, COMPACT,
-                LIFECYCLE, DELETE);
+                LIFECYCLE, DELETE,
+                INDEX_GENERATIONS, COMPACT);
     }
 
     /** Topic-level configuration of a platform topic: its cleanup policy and, where needed, its record size. */

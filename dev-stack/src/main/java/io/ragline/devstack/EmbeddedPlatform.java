@@ -19,6 +19,7 @@ import io.ragline.embed.EmbedderNode;
 import io.ragline.ingest.IngestNode;
 import io.ragline.ingest.lifecycle.LifecycleNode;
 import io.ragline.ingest.lifecycle.LifecycleSettings;
+import io.ragline.ingest.reindex.ReindexSettings;
 import io.ragline.ingest.topology.IngestConfig;
 import io.ragline.search.SearchNode;
 import io.ragline.search.index.LuceneIndex;
@@ -113,7 +114,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
         step(out, t0, "document lifecycle workers (Temporal)");
         LifecycleSettings lifecycleSettings = new LifecycleSettings(settings.indexTimeout(), Duration.ofSeconds(60));
         lifecycle = resources.add(new LifecycleNode(bootstrap, client, metadata, search.index(), lifecycleSettings,
-                registry));
+                search.generations(), ReindexSettings.defaults(), registry));
         ingest.awaitRunning(Duration.ofSeconds(60));
         startOperations(out, t0, data, client, dataSource, tokenizer, embedder, lifecycleSettings);
 
@@ -176,6 +177,11 @@ public final class EmbeddedPlatform implements AutoCloseable {
         return search.index();
     }
 
+    /** The search replica's index generations (a re-index builds and switches them). */
+    public io.ragline.search.generation.GenerationalIndex generations() {
+        return search.generations();
+    }
+
     public PrometheusMeterRegistry registry() {
         return registry;
     }
@@ -220,7 +226,8 @@ public final class EmbeddedPlatform implements AutoCloseable {
                     embedderNode = new EmbedderNode(bootstrap, embedder, "embedded-1", settings.embedBatch(), registry);
                 }
                 if (lifecycle == null) {
-                    lifecycle = new LifecycleNode(bootstrap, client, metadata, search.index(), lifecycleSettings, registry);
+                    lifecycle = new LifecycleNode(bootstrap, client, metadata, search.index(), lifecycleSettings,
+                            search.generations(), ReindexSettings.defaults(), registry);
                 }
             }
         };

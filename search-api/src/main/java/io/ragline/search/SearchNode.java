@@ -10,6 +10,9 @@ import io.ragline.core.validation.DocumentLimits;
 import io.ragline.search.api.SearchApi;
 import io.ragline.search.ingest.DocumentPublisher;
 import io.ragline.search.index.ChunkIndex;
+import io.ragline.core.event.IndexGenerations;
+import io.ragline.search.generation.GenerationDirs;
+import io.ragline.search.generation.GenerationalIndex;
 import io.ragline.search.index.DlqTail;
 import io.ragline.search.index.Fusion;
 import io.ragline.search.index.Indexer;
@@ -28,6 +31,7 @@ public final class SearchNode implements AutoCloseable {
     private final ChunkIndex index;
     private final SearchApi api;
     private final IndexerThread indexer;
+    private final GenerationalIndex generations;
 
     /**
      * @param ready extra readiness condition (the embedded platform adds its ingest topology)
@@ -50,7 +54,16 @@ public final class SearchNode implements AutoCloseable {
     public SearchNode(String bootstrapServers, StoreSelection store, String host, int port, DataSource database,
                       Embedder embedder, Fusion fusion, PrometheusMeterRegistry registry, BooleanSupplier ready) {
         try {
-            index = resources.add(store.open(embedder.dimension()));
+            GenerationDirs dirs = null;
+            IndexGenerations current = null;
+            if (store instanceof StoreSelection.Lucene lucene) {
+                // a replica's own index has generations (see ReindexWorkflow); serve the one the log names
+                dirs = new GenerationDirs(lucene.dir());
+                current = GenerationalIndex.open(bootstrapServers, dirs);
+                index = resources.add(new LuceneIndex(dirs.of(current.serving()), lucene.format()));
+            } else {
+                index = resources.add(store.open(embedder.dimension()));
+            }
             int indexed = index.vectorDimension();
             if (indexed != 0 && indexed != embedder.dimension()) {
                 throw new IllegalStateException("the embedding model " + embedder.modelId() + " produces "
@@ -59,13 +72,26 @@ public final class SearchNode implements AutoCloseable {
             }
             indexer = resources.add(new IndexerThread(
                     () -> new Indexer(bootstrapServers, index, embedder.dimension(), registry)));
+            generations = index instanceof LuceneIndex lucene ? resources.background("ragline-index-generations",
+                    new GenerationalIndex(bootstrapServers, dirs, current.serving(), lucene, lucene.format(),
+                            embedder.dimension(), registry, new GenerationalIndex.ServingIndexer() {
+                        @Override
+                        public void pause() {
+                            pauseIndexer();
+                        }
+
+                        @Override
+                        public void resume() {
+                            resumeIndexer();
+                        }
+                    })) : null;
             DlqTail dlq = resources.background("ragline-dlq-tail", new DlqTail(bootstrapServers, registry));
             DocumentLimits limits = DocumentLimits.defaults();
             DocumentPublisher publisher = resources.add(new DocumentPublisher(bootstrapServers,
                     (int) SearchApi.maxIngestBodyBytes(limits)));
             api = resources.add(new SearchApi(new SearchService(index, embedder, fusion, registry), new MetadataStore(database),
                     new ApiKeyStore(database), index, dlq::count,
-                    ready, registry, publisher, limits).start(host, port));
+                    ready, registry, publisher, limits, generations).start(host, port));
         } catch (RuntimeException e) {
             resources.close();
             throw e;
@@ -137,6 +163,11 @@ public final class SearchNode implements AutoCloseable {
         public void close() {
             stop();
         }
+    }
+
+    /** The replica's index generations (null when it serves from a shared store): the serving one and the one a re-index builds. */
+    public GenerationalIndex generations() {
+        return generations;
     }
 
     /** The Lucene index (snapshots and restores of the embedded platform work on it only). */

@@ -186,6 +186,47 @@ public final class MetadataStore {
         }
     }
 
+    /** The version search serves of each document named ({@code <tenant>/<id>}); documents without one are left out. */
+    public Map<String, Long> activeVersions(java.util.Collection<String> documentKeys) {
+        if (documentKeys.isEmpty()) {
+            return Map.of();
+        }
+        String sql = "SELECT tenant, id, active_version FROM documents WHERE active_version > 0 AND status <> 'DELETED' "
+                + "AND (tenant, id) IN (SELECT * FROM unnest(?::text[], ?::text[]))";
+        List<String> tenants = new ArrayList<>();
+        List<String> ids = new ArrayList<>();
+        for (String key : documentKeys) {
+            int slash = key.indexOf('/');
+            tenants.add(key.substring(0, slash));
+            ids.add(key.substring(slash + 1));
+        }
+        Map<String, Long> out = new java.util.HashMap<>();
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setArray(1, c.createArrayOf("text", tenants.toArray()));
+            ps.setArray(2, c.createArrayOf("text", ids.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1) + "/" + rs.getString(2), rs.getLong(3));
+                }
+            }
+        } catch (SQLException e) {
+            throw new MetadataStoreException("reading active versions", e);
+        }
+        return out;
+    }
+
+    /** Chunks of the versions search serves, over all tenants: what a complete index holds. */
+    public long activeChunkTotal() {
+        String sql = "SELECT coalesce(sum(active_chunk_count), 0) FROM documents WHERE active_version > 0 AND status <> 'DELETED'";
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql);
+             ResultSet rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getLong(1);
+        } catch (SQLException e) {
+            throw new MetadataStoreException("counting active chunks", e);
+        }
+    }
+
     /** Versions still in flight: after a restart their lifecycles are started again. */
     public List<LifecycleEvent> pendingVersions() {
         String sql = "SELECT * FROM documents WHERE status IN ('ACCEPTED', 'CHUNKED', 'EMBEDDED') ORDER BY updated_at";

@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "ragline", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Stream documents into a hybrid (BM25 + vector) retrieval index and search it.",
         subcommands = {UpCommand.class, PublishCommand.class, SearchCommand.class, EvalCommand.class, KeysCommand.class,
-                ServeCommand.class, OpsCommand.class,
+                ServeCommand.class, OpsCommand.class, ReindexCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Start with:  ./ragline up        then, in another terminal:",
                 "             ./ragline publish samples/",

@@ -11,6 +11,8 @@ import io.ragline.devstack.TopicSetup;
 import io.ragline.embed.EmbedderNode;
 import io.ragline.ingest.IngestNode;
 import io.ragline.ingest.lifecycle.HttpIndexProbe;
+import io.ragline.ingest.reindex.HttpGenerationProbe;
+import io.ragline.ingest.reindex.ReindexSettings;
 import io.ragline.ingest.lifecycle.LifecycleNode;
 import io.ragline.ingest.lifecycle.LifecycleSettings;
 import io.ragline.ingest.topology.IngestConfig;
@@ -67,9 +69,11 @@ public final class ServiceRoles {
             case workflows -> {
                 var client = Temporal.connect(Env.RAGLINE_TEMPORAL_TARGET.get(env),
                         Env.RAGLINE_TEMPORAL_NAMESPACE.get(env), resources);
+                URI searchApi = URI.create(Env.RAGLINE_URL.get(env));
                 resources.add(new LifecycleNode(bootstrap, client, metadata(role, env, resources),
-                        new HttpIndexProbe(URI.create(Env.RAGLINE_URL.get(env))),
-                        new LifecycleSettings(Duration.parse(Env.RAGLINE_INDEX_TIMEOUT.get(env)), Duration.ofSeconds(60)), registry));
+                        new HttpIndexProbe(searchApi),
+                        new LifecycleSettings(Duration.parse(Env.RAGLINE_INDEX_TIMEOUT.get(env)), Duration.ofSeconds(60)),
+                        new HttpGenerationProbe(searchApi), ReindexSettings.defaults(), registry));
                 resources.add(new HealthServer(host, port, registry, () -> true, Map.of()));
             }
         }

@@ -1,7 +1,14 @@
 package io.ragline.ingest.lifecycle;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.ragline.core.generation.GenerationLog;
+import io.ragline.core.generation.GenerationProbe;
 import io.ragline.core.runtime.Resources;
+import io.ragline.ingest.reindex.ChunkRepublisher;
+import io.ragline.ingest.reindex.ReindexActivitiesImpl;
+import io.ragline.ingest.reindex.ReindexSettings;
+import io.ragline.ingest.reindex.ReindexWorkflow;
+import io.ragline.ingest.reindex.ReindexWorkflowImpl;
 import io.ragline.core.store.IndexProbe;
 import io.ragline.core.store.MetadataStore;
 import io.temporal.client.WorkflowClient;
@@ -12,8 +19,9 @@ import io.temporal.worker.WorkerOptions;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The document lifecycle: Temporal workers for {@link IndexDocumentWorkflow} and the starter that
- * turns {@code ragline.lifecycle} events into workflows (after resuming those in flight).
+ * The document lifecycle: Temporal workers for {@link IndexDocumentWorkflow} (and for
+ * {@link ReindexWorkflow}, given a replica to watch) and the starter that turns
+ * {@code ragline.lifecycle} events into workflows (after resuming those in flight).
  */
 public final class LifecycleNode implements AutoCloseable {
     private static final int MAX_CONCURRENT_ACTIVITIES = 10_000;
@@ -21,6 +29,13 @@ public final class LifecycleNode implements AutoCloseable {
 
     public LifecycleNode(String bootstrapServers, WorkflowClient client, MetadataStore metadata, IndexProbe index,
                          LifecycleSettings settings, MeterRegistry registry) {
+        this(bootstrapServers, client, metadata, index, settings, null, ReindexSettings.defaults(), registry);
+    }
+
+    /** @param generations the search replica a re-index watches; null: no {@link ReindexWorkflow} worker */
+    public LifecycleNode(String bootstrapServers, WorkflowClient client, MetadataStore metadata, IndexProbe index,
+                         LifecycleSettings settings, GenerationProbe generations, ReindexSettings reindex,
+                         MeterRegistry registry) {
         try {
             KafkaStatePublisher publisher = resources.add(new KafkaStatePublisher(bootstrapServers));
             ChunkRedriver redriver = resources.add(new ChunkRedriver(bootstrapServers));
@@ -40,6 +55,14 @@ public final class LifecycleNode implements AutoCloseable {
             worker.registerWorkflowImplementationFactory(IndexDocumentWorkflow.class,
                     () -> new IndexDocumentWorkflowImpl(settings));
             worker.registerActivitiesImplementations(new DocumentLifecycleActivitiesImpl(metadata, index, publisher, redriver, registry));
+            if (generations != null) {
+                Worker reindexWorker = factory.newWorker(ReindexWorkflow.TASK_QUEUE);
+                reindexWorker.registerWorkflowImplementationFactory(ReindexWorkflow.class,
+                        () -> new ReindexWorkflowImpl(reindex));
+                reindexWorker.registerActivitiesImplementations(new ReindexActivitiesImpl(
+                        resources.add(new GenerationLog(bootstrapServers)),
+                        resources.add(new ChunkRepublisher(bootstrapServers, metadata)), metadata, generations));
+            }
             factory.start();
             resources.add(() -> {
                 factory.shutdown();

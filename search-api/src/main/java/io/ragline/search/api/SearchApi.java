@@ -14,6 +14,7 @@ import io.ragline.core.store.DocumentRecord;
 import io.ragline.core.store.DocumentStats;
 import io.ragline.core.store.IndexProbe;
 import io.ragline.core.store.MetadataStore;
+import io.ragline.core.generation.GenerationProbe;
 import io.ragline.core.validation.DocumentLimits;
 import io.ragline.search.ingest.DocumentPublisher;
 import io.ragline.search.service.SearchResponse;
@@ -57,6 +58,13 @@ public final class SearchApi implements AutoCloseable {
     public SearchApi(SearchService search, MetadataStore metadata, ApiKeyStore keys, IndexProbe index,
                      LongSupplier dlqRecords, BooleanSupplier ready, PrometheusMeterRegistry registry,
                      DocumentPublisher publisher, DocumentLimits limits) {
+        this(search, metadata, keys, index, dlqRecords, ready, registry, publisher, limits, null);
+    }
+
+    /** @param generations the replica's index generations, for a re-index (null: not reported) */
+    public SearchApi(SearchService search, MetadataStore metadata, ApiKeyStore keys, IndexProbe index,
+                     LongSupplier dlqRecords, BooleanSupplier ready, PrometheusMeterRegistry registry,
+                     DocumentPublisher publisher, DocumentLimits limits, GenerationProbe generations) {
         this.documents = new DocumentRoutes(limits, publisher, registry);
         this.keys = keys;
         this.authenticator = new Authenticator(keys);
@@ -81,6 +89,14 @@ public final class SearchApi implements AutoCloseable {
             config.routes.get("/v1/keys", this::listKeys);
             config.routes.delete("/v1/keys/{id}", this::revokeKey);
             config.routes.get("/internal/v1/index/{tenant}/{id}", this::indexState);
+            // a replica on a shared store (Milvus) has no generations of its own: 404 says so
+            config.routes.get("/internal/v1/generations", ctx -> {
+                if (generations == null) {
+                    throw new ProblemException(404, "no-generations", "No index generations",
+                            "this replica serves from a shared store, which a re-index does not rebuild");
+                }
+                ctx.contentType("application/json").result(Json.write(generations.generations()));
+            });
             config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
             config.routes.get("/health/ready", this::readiness);
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")

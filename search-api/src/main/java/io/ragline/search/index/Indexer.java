@@ -46,11 +46,21 @@ public final class Indexer implements Resources.Loop {
     private final Counter statesApplied;
 
     private final int dimension;
+    private final String model;
 
     /** @param dimension the vector dimension of the model this replica serves; other vectors are skipped */
     public Indexer(String bootstrapServers, ChunkSink index, int dimension, MeterRegistry registry) {
+        this(bootstrapServers, index, dimension, null, registry);
+    }
+
+    /**
+     * @param dimension 0: vectors of any dimension
+     * @param model     only embeddings of this model are indexed (a generation re-indexed with another model); null: any
+     */
+    public Indexer(String bootstrapServers, ChunkSink index, int dimension, String model, MeterRegistry registry) {
         this.index = index;
         this.dimension = dimension;
+        this.model = model;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -170,7 +180,10 @@ public final class Indexer implements Resources.Loop {
                 index.deleteChunk(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8));
             } else {
                 EmbeddingEvent embedding = Json.read(record.value(), EmbeddingEvent.class);
-                if (embedding.dimension() != dimension) {
+                if (model != null && !model.equals(embedding.model())) {
+                    return; // live embeddings of the old model: not for a generation built with another one
+                }
+                if (dimension > 0 && embedding.dimension() != dimension) {
                     // a vector of another model (e.g. before a model change): it cannot share the HNSW graph
                     log.warn("skipping chunk {}: {}-dimensional vector from model {}, this replica serves {} dimensions",
                             embedding.chunk().chunkId(), embedding.dimension(), embedding.model(), dimension);

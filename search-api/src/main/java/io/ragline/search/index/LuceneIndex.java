@@ -70,7 +70,8 @@ public final class LuceneIndex implements ChunkIndex {
     }
 
     private final VectorFormat format;
-    private final FSDirectory directory;
+    // replaced only by takeOver (a generation switch, with the indexers stopped)
+    private volatile FSDirectory directory;
     private final TextAnalysis analysis = new TextAnalysis();
     private final Snippets snippets = new Snippets(analysis.analyzer());
     // replaced only by restoreFrom (with the indexer stopped); readers capture them once per use
@@ -214,8 +215,11 @@ public final class LuceneIndex implements ChunkIndex {
                     .build());
         } else if (snapshot.activeVersion() > 0) {
             long active = snapshot.activeVersion();
-            writer.updateNumericDocValue(new Term(ChunkFields.DOC_VERSION, ChunkFields.docVersion(docKey, active)),
-                    ChunkFields.ACTIVE, 1);
+            // an index that holds no chunk yet (a rebuild, a new generation) has nothing to flip: Lucene refuses
+            if (writer.getFieldNames().contains(ChunkFields.ACTIVE)) {
+                writer.updateNumericDocValue(new Term(ChunkFields.DOC_VERSION, ChunkFields.docVersion(docKey, active)),
+                        ChunkFields.ACTIVE, 1);
+            }
             writer.deleteDocuments(new BooleanQuery.Builder()
                     .add(new TermQuery(new Term(ChunkFields.DOC_KEY, docKey)), BooleanClause.Occur.FILTER)
                     .add(LongPoint.newRangeQuery(ChunkFields.VERSION, Long.MIN_VALUE, active - 1), BooleanClause.Occur.FILTER)
@@ -491,6 +495,55 @@ public final class LuceneIndex implements ChunkIndex {
         wakeAll();
         visibleRevisions.clear();
         return counts();
+    }
+
+    /**
+     * Generation switch: from now on this index serves {@code next}'s files, writer and document
+     * states, in one step for searches (those under way finish on the old files). Both indexers
+     * are stopped first; the next one on this index resumes from {@code next}'s committed offsets.
+     * {@code next} must not be used or closed afterwards. Returns the directory served before,
+     * for the caller to delete.
+     */
+    public Path takeOver(LuceneIndex next) throws IOException {
+        if (next.format != format) {
+            throw new IllegalArgumentException("cannot switch from a " + format + " index to a " + next.format + " one");
+        }
+        IndexWriter oldWriter;
+        SearcherManager oldSearchers;
+        FSDirectory oldDirectory;
+        synchronized (this) {
+            synchronized (next) {
+                oldWriter = writer;
+                oldSearchers = searchers;
+                oldDirectory = directory;
+                directory = next.directory;
+                snapshotPolicy = next.snapshotPolicy;
+                writer = next.writer;
+                searchers = next.searchers;
+                states.clear();
+                states.putAll(next.states);
+                pendingRevisions.clear();
+                pendingRevisions.putAll(next.pendingRevisions);
+                visibleRevisions.putAll(next.visibleRevisions);
+                changedSinceRefresh.addAll(next.changedSinceRefresh);
+            }
+        }
+        wakeAll();
+        oldSearchers.close();
+        oldWriter.close(); // commits nothing (commitOnClose is off): its indexer committed before stopping
+        Path old = oldDirectory.getDirectory();
+        oldDirectory.close();
+        return old;
+    }
+
+    /** How this index stores vectors. */
+    public VectorFormat format() {
+        return format;
+    }
+
+    /** Where the files of the index search serves live. */
+    public Path path() {
+        return directory.getDirectory();
     }
 
     /** {@code documents} (with an active version) and {@code chunks} (active ones) that search serves now. */
