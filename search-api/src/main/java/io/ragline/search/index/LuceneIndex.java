@@ -549,6 +549,23 @@ public final class LuceneIndex implements IndexProbe, Closeable {
         return counts();
     }
 
+    /**
+     * Drops everything written since the last {@link #commit}, as a crash of the replica would:
+     * searches then see the last commit, and a new indexer resumes from the offsets stored in it.
+     * The caller stops the indexer first.
+     */
+    public synchronized void rollback() throws IOException {
+        SearcherManager old = searchers;
+        writer.rollback();
+        openWriter();
+        old.close();
+        states.clear();
+        pendingRevisions.clear();
+        changedSinceRefresh.clear();
+        wakeAll();
+        visibleRevisions.clear();
+    }
+
     /** {@code documents} (with an active version) and {@code chunks} (active ones) that search serves now. */
     public Map<String, Long> counts() {
         try {
