@@ -196,8 +196,12 @@ public final class LuceneIndex implements IndexProbe, Closeable {
                     .build());
         } else if (snapshot.activeVersion() > 0) {
             long active = snapshot.activeVersion();
-            writer.updateNumericDocValue(new Term(ChunkFields.DOC_VERSION, ChunkFields.docVersion(docKey, active)),
-                    ChunkFields.ACTIVE, 1);
+            // an index with no chunk yet (a rebuild applies states first) has no such field to update;
+            // chunks that arrive later are written active from the state recorded below
+            if (writer.getFieldNames().contains(ChunkFields.ACTIVE)) {
+                writer.updateNumericDocValue(new Term(ChunkFields.DOC_VERSION, ChunkFields.docVersion(docKey, active)),
+                        ChunkFields.ACTIVE, 1);
+            }
             writer.deleteDocuments(new BooleanQuery.Builder()
                     .add(new TermQuery(new Term(ChunkFields.DOC_KEY, docKey)), BooleanClause.Occur.FILTER)
                     .add(LongPoint.newRangeQuery(ChunkFields.VERSION, Long.MIN_VALUE, active - 1), BooleanClause.Occur.FILTER)

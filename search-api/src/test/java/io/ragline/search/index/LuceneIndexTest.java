@@ -46,6 +46,18 @@ class LuceneIndexTest {
     }
 
     @Test
+    void aRebuildAppliesStatesToAnEmptyIndexBeforeItsChunksArrive() throws Exception {
+        try (LuceneIndex index = new LuceneIndex(dir)) {
+            // as an indexer rebuilding from the logs: document states first, then the chunks
+            index.apply(state("acme", "doc", DocumentStatus.ACTIVE, 1, 1, 1));
+            index.upsert(chunk("acme", "doc", 1, 0, 1, "dolomite ridge"));
+            index.refresh();
+            assertThat(keyword(index, "acme", "dolomite")).extracting(ChunkHit::chunkId).containsExactly("acme/doc#1#0");
+            assertThat(index.activeChunks()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void staleSnapshotsAndChunksOfSupersededVersionsAreIgnored() throws Exception {
         try (LuceneIndex index = new LuceneIndex(dir)) {
             index.upsert(chunk("acme", "doc", 2, 0, 1, "basalt column"));
