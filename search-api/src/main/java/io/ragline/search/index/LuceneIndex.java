@@ -444,19 +444,25 @@ public final class LuceneIndex implements IndexProbe, Closeable {
         return out.subList(0, Math.min(topK, out.size()));
     }
 
-    /** Each document's best-ranked chunk, in rank order (document key → chunk). */
+    /**
+     * Each document's best-ranked chunk, in rank order (document key → chunk). Equal scores are
+     * common in BM25 (same terms, lengths that quantise to the same norm); Lucene breaks them by
+     * internal doc id, which depends on the order chunks were indexed, so a rebuilt replica would
+     * rank them differently. They are ordered by chunk id instead: every replica ranks alike.
+     */
     private static Map<String, ChunkHit> bestChunks(StoredFields stored, TopDocs ranked) throws IOException {
-        Map<String, ChunkHit> best = new LinkedHashMap<>();
+        List<ChunkHit> hits = new ArrayList<>(ranked.scoreDocs.length);
         for (ScoreDoc sd : ranked.scoreDocs) {
             Document doc = stored.document(sd.doc);
-            String tenant = doc.get(ChunkFields.TENANT);
-            String documentId = doc.get(ChunkFields.DOCUMENT_ID);
-            String key = tenant + "/" + documentId;
-            if (!best.containsKey(key)) {
-                best.put(key, new ChunkHit(documentId, tenant, doc.getField(ChunkFields.VERSION).numericValue().longValue(),
-                        doc.get(ChunkFields.CHUNK_ID), sd.score, doc.get(ChunkFields.TITLE), doc.get(ChunkFields.TEXT),
-                        doc.get(ChunkFields.SOURCE), Json.mapper().readValue(doc.get(ChunkFields.METADATA), MAP)));
-            }
+            hits.add(new ChunkHit(doc.get(ChunkFields.DOCUMENT_ID), doc.get(ChunkFields.TENANT),
+                    doc.getField(ChunkFields.VERSION).numericValue().longValue(), doc.get(ChunkFields.CHUNK_ID), sd.score,
+                    doc.get(ChunkFields.TITLE), doc.get(ChunkFields.TEXT), doc.get(ChunkFields.SOURCE),
+                    Json.mapper().readValue(doc.get(ChunkFields.METADATA), MAP)));
+        }
+        hits.sort(java.util.Comparator.comparingDouble(ChunkHit::score).reversed().thenComparing(ChunkHit::chunkId));
+        Map<String, ChunkHit> best = new LinkedHashMap<>();
+        for (ChunkHit hit : hits) {
+            best.putIfAbsent(hit.tenant() + "/" + hit.documentId(), hit);
         }
         return best;
     }
