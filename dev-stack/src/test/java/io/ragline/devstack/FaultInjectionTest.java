@@ -117,7 +117,8 @@ class FaultInjectionTest {
             platform.restartIndexer();
             await().atMost(SETTLE).until(() -> embedded(platform) >= 450);
             platform.killEmbeddingWorker();
-            assertThat(embedded(platform)).as("chunks embedded at the second crash").isLessThan(VALID + UPDATED);
+            double embeddedAtSecondKill = embedded(platform);
+            assertThat(embeddedAtSecondKill).as("chunks embedded at the second crash").isLessThan(VALID + UPDATED);
             platform.restartEmbeddingWorker();
 
             Map<String, Expected> expected = expectations();
@@ -197,6 +198,8 @@ class FaultInjectionTest {
             assertThat(refused).isEqualTo(invalid);
 
             double chunks = embedded(platform);
+            System.out.printf("%n embedding worker killed at %.0f and %.0f of %.0f chunks embedded%n", embeddedAtFirstKill,
+                    embeddedAtSecondKill, chunks);
             System.out.printf("%n fault injection: %d records (%d documents, %d invalid, %d new versions, %d deletes)%n",
                     PUBLISHED + UPDATED + DELETED, PUBLISHED, INVALID, UPDATED, DELETED);
             System.out.printf(" %-12s %-10s %-12s %-8s %-10s%n", "records", "seconds", "records/s", "chunks", "chunks/s");
@@ -267,8 +270,10 @@ class FaultInjectionTest {
             return false;
         });
         long committed = committedTotal(platform.index());
+        long end = endTotal(admin);
+        System.out.printf(" indexer killed: its last commit at offset %d of the log's %d%n", committed, end);
         assertThat(committed).as("the crashed indexer's last commit, against the log's end").isGreaterThan(after)
-                .isLessThan(endTotal(admin));
+                .isLessThan(end);
         return committed;
     }
 
