@@ -192,12 +192,13 @@ public final class EmbeddedPlatform implements AutoCloseable {
     // and creating them again (ConsumerNodes below), and stops the indexer around the index swap.
 
     private volatile OpsRuntime ops;
+    private ConsumerNodes nodes;
 
     private void startOperations(PrintStream out, long t0, Path data, WorkflowClient client, HikariDataSource dataSource,
                                  ModelTokenizer tokenizer, Embedder embedder, LifecycleSettings lifecycleSettings) {
         step(out, t0, "operations worker (backup, restore, disaster recovery)");
         String bootstrap = kafka.bootstrapServers();
-        ConsumerNodes nodes = new ConsumerNodes() {
+        nodes = new ConsumerNodes() {
             @Override
             public synchronized void stop() {
                 LifecycleNode l = lifecycle;
@@ -248,6 +249,34 @@ public final class EmbeddedPlatform implements AutoCloseable {
     }
 
     // ---- end of operations ------------------------------------------------------------------------
+
+    // ---- fault injection (issue #3): a node crashes mid-stream and its supervisor starts it again ----
+
+    /** The embedding worker dies as in a crash: its open transaction is abandoned and nothing is committed. */
+    public void killEmbeddingWorker() {
+        synchronized (nodes) {
+            EmbedderNode e = embedderNode;
+            if (e != null) {
+                embedderNode = null;
+                e.kill();
+            }
+        }
+    }
+
+    /** Starts the embedding worker (and any other stopped consumer node) again. */
+    public void restartEmbeddingWorker() {
+        nodes.start();
+    }
+
+    /** The indexer dies as in a crash: no final commit, and what it wrote since its last commit is dropped. */
+    public void killIndexer() {
+        search.killIndexer();
+    }
+
+    /** Starts a new indexer, which resumes from the offsets stored in the index's last commit. */
+    public void restartIndexer() {
+        search.resumeIndexer();
+    }
 
     /** Stops everything in reverse start order; each part's failure is logged, not fatal. */
     @Override

@@ -9,12 +9,13 @@ import java.time.Duration;
 public final class EmbedderNode implements AutoCloseable {
     private final Resources resources = new Resources();
     private final ScalingMetrics scaling;
+    private final EmbeddingWorker worker;
 
     public EmbedderNode(String bootstrapServers, Embedder embedder, String instanceId, int maxBatch,
                         MeterRegistry registry) {
         try {
             scaling = resources.add(new ScalingMetrics(bootstrapServers, EmbeddingWorkerConfig.DEFAULT_GROUP, registry));
-            resources.background("ragline-embedding-worker-" + instanceId, new EmbeddingWorker(
+            worker = resources.background("ragline-embedding-worker-" + instanceId, new EmbeddingWorker(
                     new EmbeddingWorkerConfig(bootstrapServers, EmbeddingWorkerConfig.DEFAULT_GROUP, instanceId, maxBatch,
                             Duration.ofMillis(50)), embedder, registry));
         } catch (RuntimeException e) {
@@ -25,6 +26,12 @@ public final class EmbedderNode implements AutoCloseable {
 
     public ScalingMetrics scaling() {
         return scaling;
+    }
+
+    /** Fault injection: the worker dies as in a crash (see {@link EmbeddingWorker#kill()}), then the node closes. */
+    public void kill() {
+        worker.kill();
+        resources.close();
     }
 
     /** Finishes the batch in flight, commits it, and stops. */

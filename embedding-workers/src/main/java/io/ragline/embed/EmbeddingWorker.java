@@ -20,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.time.Duration;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -50,6 +52,7 @@ public final class EmbeddingWorker implements Resources.Loop {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private volatile boolean killed;
     /** Offsets this worker committed per partition (only its thread touches it). */
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -122,7 +125,12 @@ public final class EmbeddingWorker implements Resources.Loop {
                 throw e;
             }
         } finally {
-            consumer.close();
+            // a killed worker stays in its group, as a crashed one would, until its session times out
+            if (killed) {
+                consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
+            } else {
+                consumer.close();
+            }
             producer.close();
             stopped.countDown();
         }
@@ -248,6 +256,23 @@ public final class EmbeddingWorker implements Resources.Loop {
             } else {
                 consumer.seekToBeginning(List.of(tp));
             }
+        }
+    }
+
+    /**
+     * Fault injection, mirroring a crash: the producer is closed at once, abandoning the open
+     * transaction (the broker aborts it when this transactional id starts again, or when it times
+     * out), nothing is committed, and the batch in flight is consumed again by the next owner.
+     */
+    public void kill() {
+        killed = true;
+        running.set(false);
+        producer.close(Duration.ZERO);
+        consumer.wakeup();
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -106,6 +106,19 @@ public final class SearchNode implements AutoCloseable {
         indexer.stop();
     }
 
+    /**
+     * Fault injection: the indexer dies as in a crash of the replica, without its final commit,
+     * and what it wrote since its last commit is dropped. Searches go on over the last commit.
+     */
+    public void killIndexer() {
+        indexer.kill();
+        try {
+            index().rollback();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot roll the index back to its last commit", e);
+        }
+    }
+
     /** Starts a new indexer, which resumes from the offsets of the index's last commit. Idempotent. */
     public void resumeIndexer() {
         indexer.start();
@@ -142,10 +155,22 @@ public final class SearchNode implements AutoCloseable {
         }
 
         synchronized void stop() {
+            halt(false);
+        }
+
+        synchronized void kill() {
+            halt(true);
+        }
+
+        private void halt(boolean crash) {
             if (current == null) {
                 return;
             }
-            current.close();
+            if (crash) {
+                current.kill();
+            } else {
+                current.close();
+            }
             try {
                 thread.join(java.util.concurrent.TimeUnit.SECONDS.toMillis(30));
             } catch (InterruptedException e) {

@@ -41,6 +41,7 @@ public final class Indexer implements Resources.Loop {
     private final ChunkSink index;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private volatile boolean killed;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Counter chunksIndexed;
     private final Counter statesApplied;
@@ -113,13 +114,16 @@ public final class Indexer implements Resources.Loop {
                     index.refresh();
                     dirty = true;
                 }
-                if (dirty && System.nanoTime() - lastCommit > COMMIT_INTERVAL.toNanos()) {
+                // not once stopping: a close commits below, a kill (a crash) must not commit at all
+                if (dirty && running.get() && System.nanoTime() - lastCommit > COMMIT_INTERVAL.toNanos()) {
                     index.commit(positions(embeddings));
                     lastCommit = System.nanoTime();
                     dirty = false;
                 }
             }
-            index.commit(positions(embeddings));
+            if (!killed) {
+                index.commit(positions(embeddings));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("indexer failed", e);
         } finally {
@@ -212,6 +216,15 @@ public final class Indexer implements Resources.Loop {
             out.put(tp.toString(), consumer.position(tp));
         }
         return out;
+    }
+
+    /**
+     * Fault injection, mirroring a crash: stops reading without the final commit. What was indexed
+     * since the last commit is still in the writer; {@link LuceneIndex#rollback()} drops it.
+     */
+    public void kill() {
+        killed = true;
+        close();
     }
 
     /** Stops reading, commits what was indexed, and returns once the index is consistent on disk. */

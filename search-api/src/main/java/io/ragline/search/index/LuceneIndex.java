@@ -215,7 +215,8 @@ public final class LuceneIndex implements ChunkIndex {
                     .build());
         } else if (snapshot.activeVersion() > 0) {
             long active = snapshot.activeVersion();
-            // an index that holds no chunk yet (a rebuild, a new generation) has nothing to flip: Lucene refuses
+            // an index with no chunk yet (a rebuild applies states first) has no such field to update;
+            // chunks that arrive later are written active from the state recorded below
             if (writer.getFieldNames().contains(ChunkFields.ACTIVE)) {
                 writer.updateNumericDocValue(new Term(ChunkFields.DOC_VERSION, ChunkFields.docVersion(docKey, active)),
                         ChunkFields.ACTIVE, 1);
@@ -349,8 +350,9 @@ public final class LuceneIndex implements ChunkIndex {
     /** Dimension of the vectors already in the index, or 0 if it holds none. */
     public int vectorDimension() {
         try {
-            SearcherManager manager = searchers;
-            IndexSearcher searcher = manager.acquire();
+            Acquired acquired = acquire();
+            SearcherManager manager = acquired.manager();
+            IndexSearcher searcher = acquired.searcher();
             try {
                 for (var leaf : searcher.getIndexReader().leaves()) {
                     var info = leaf.reader().getFieldInfos().fieldInfo(ChunkFields.VECTOR);
@@ -374,8 +376,9 @@ public final class LuceneIndex implements ChunkIndex {
 
     private long count(Query query) {
         try {
-            SearcherManager manager = searchers;
-            IndexSearcher searcher = manager.acquire();
+            Acquired acquired = acquire();
+            SearcherManager manager = acquired.manager();
+            IndexSearcher searcher = acquired.searcher();
             try {
                 return searcher.count(query);
             } finally {
@@ -395,9 +398,31 @@ public final class LuceneIndex implements ChunkIndex {
     }
 
     @Override
+    /** A searcher and the manager to release it to. */
+    private record Acquired(SearcherManager manager, IndexSearcher searcher) {
+    }
+
+    /**
+     * A searcher on what search serves now. A restore, rollback or generation switch replaces the
+     * searcher manager and closes the old one; a reader caught in between takes the new one.
+     */
+    private Acquired acquire() throws IOException {
+        while (true) {
+            SearcherManager manager = searchers;
+            try {
+                return new Acquired(manager, manager.acquire());
+            } catch (org.apache.lucene.store.AlreadyClosedException e) {
+                if (manager == searchers) {
+                    throw e;
+                }
+            }
+        }
+    }
+
     public SearchPage search(ChunkQuery query) throws IOException {
-        SearcherManager manager = searchers;
-        IndexSearcher searcher = manager.acquire();
+        Acquired acquired = acquire();
+        SearcherManager manager = acquired.manager();
+        IndexSearcher searcher = acquired.searcher();
         try {
             return new PagedSearch(searcher, analysis, snippets, format != VectorFormat.FLOAT).run(query);
         } finally {
@@ -546,11 +571,29 @@ public final class LuceneIndex implements ChunkIndex {
         return directory.getDirectory();
     }
 
+    /**
+     * Drops everything written since the last {@link #commit}, as a crash of the replica would:
+     * searches then see the last commit, and a new indexer resumes from the offsets stored in it.
+     * The caller stops the indexer first.
+     */
+    public synchronized void rollback() throws IOException {
+        SearcherManager old = searchers;
+        writer.rollback();
+        openWriter();
+        old.close();
+        states.clear();
+        pendingRevisions.clear();
+        changedSinceRefresh.clear();
+        wakeAll();
+        visibleRevisions.clear();
+    }
+
     /** {@code documents} (with an active version) and {@code chunks} (active ones) that search serves now. */
     public Map<String, Long> counts() {
         try {
-            SearcherManager manager = searchers;
-            IndexSearcher searcher = manager.acquire();
+            Acquired acquired = acquire();
+            SearcherManager manager = acquired.manager();
+            IndexSearcher searcher = acquired.searcher();
             try {
                 return counts(searcher);
             } finally {

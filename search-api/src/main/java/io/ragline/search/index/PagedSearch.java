@@ -108,15 +108,26 @@ final class PagedSearch {
                 : candidates;
     }
 
-    /** Each key's first (best) candidate, in rank order. */
+    /**
+     * Each key's first (best) candidate, in rank order. Equal scores are common in BM25 (same
+     * terms, lengths that quantise to the same norm); Lucene breaks them by internal doc id, which
+     * depends on the order chunks were indexed, so a rebuilt replica would rank them differently.
+     * They are ordered by chunk id instead: every replica ranks alike.
+     */
     private static Map<String, Candidate> ranked(StoredFields stored, TopDocs top, Granularity granularity)
             throws IOException {
-        Map<String, Candidate> best = new LinkedHashMap<>();
+        record Scored(int doc, String chunkId, float score) {
+        }
         Set<String> idOnly = Set.of(ChunkFields.CHUNK_ID);
+        List<Scored> hits = new ArrayList<>(top.scoreDocs.length);
         for (ScoreDoc sd : top.scoreDocs) {
-            String chunkId = stored.document(sd.doc, idOnly).get(ChunkFields.CHUNK_ID);
-            String key = granularity == Granularity.CHUNK ? chunkId : documentKey(chunkId);
-            best.putIfAbsent(key, new Candidate(sd.doc, key, sd.score));
+            hits.add(new Scored(sd.doc, stored.document(sd.doc, idOnly).get(ChunkFields.CHUNK_ID), sd.score));
+        }
+        hits.sort(java.util.Comparator.comparingDouble(Scored::score).reversed().thenComparing(Scored::chunkId));
+        Map<String, Candidate> best = new LinkedHashMap<>();
+        for (Scored hit : hits) {
+            String key = granularity == Granularity.CHUNK ? hit.chunkId() : documentKey(hit.chunkId());
+            best.putIfAbsent(key, new Candidate(hit.doc(), key, hit.score()));
         }
         return best;
     }

@@ -46,6 +46,35 @@ class LuceneIndexTest {
     }
 
     @Test
+    void aRebuildAppliesStatesToAnEmptyIndexBeforeItsChunksArrive() throws Exception {
+        try (LuceneIndex index = new LuceneIndex(dir)) {
+            // as an indexer rebuilding from the logs: document states first, then the chunks
+            index.apply(state("acme", "doc", DocumentStatus.ACTIVE, 1, 1, 1));
+            index.upsert(chunk("acme", "doc", 1, 0, 1, "dolomite ridge"));
+            index.refresh();
+            assertThat(keyword(index, "acme", "dolomite")).extracting(ChunkHit::chunkId).containsExactly("acme/doc#1#0");
+            assertThat(index.activeChunks()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void equalScoresRankAlikeWhateverOrderTheChunksWereIndexedIn() throws Exception {
+        List<List<String>> rankings = new java.util.ArrayList<>();
+        for (List<String> order : List.of(List.of("b", "a", "c"), List.of("c", "a", "b"))) {
+            try (LuceneIndex index = new LuceneIndex(dir.resolve(String.join("", order)))) {
+                long revision = 1;
+                for (String id : order) {
+                    index.upsert(chunk("acme", id, 1, 0, 1, "identical sandstone arch"));
+                    index.apply(state("acme", id, DocumentStatus.ACTIVE, 1, 1, revision++));
+                }
+                index.refresh();
+                rankings.add(keyword(index, "acme", "sandstone").stream().map(ChunkHit::documentId).toList());
+            }
+        }
+        assertThat(rankings).containsOnly(List.of("a", "b", "c"));
+    }
+
+    @Test
     void staleSnapshotsAndChunksOfSupersededVersionsAreIgnored() throws Exception {
         try (LuceneIndex index = new LuceneIndex(dir)) {
             index.upsert(chunk("acme", "doc", 2, 0, 1, "basalt column"));
