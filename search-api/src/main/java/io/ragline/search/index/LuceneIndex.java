@@ -397,7 +397,6 @@ public final class LuceneIndex implements ChunkIndex {
         return search(ChunkQuery.firstDocuments(tenant, text, vector, mode, topK)).hits();
     }
 
-    @Override
     /** A searcher and the manager to release it to. */
     private record Acquired(SearcherManager manager, IndexSearcher searcher) {
     }
@@ -419,6 +418,7 @@ public final class LuceneIndex implements ChunkIndex {
         }
     }
 
+    @Override
     public SearchPage search(ChunkQuery query) throws IOException {
         Acquired acquired = acquire();
         SearcherManager manager = acquired.manager();
