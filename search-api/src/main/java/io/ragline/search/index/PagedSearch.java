@@ -31,8 +31,11 @@ final class PagedSearch {
     private static final int OVERSAMPLE = 2;
     /** Chunks fetched per document wanted: documents have several chunks, each is listed once. */
     private static final int CHUNKS_PER_DOCUMENT = 5;
-    /** Candidate depth for results up to this rank; deeper pages use {@link ChunkQuery#MAX_DEPTH}. */
-    private static final int SHALLOW = 100;
+    /**
+     * Result tiers: a page is ranked from candidates deep enough for the tier its last result falls
+     * in. The first (two pages of ten) keeps the common query cheap; deeper pages pay for their depth.
+     */
+    private static final int[] TIERS = {20, 100, ChunkQuery.MAX_DEPTH};
 
     private final IndexSearcher searcher;
     private final TextAnalysis analysis;
@@ -61,7 +64,8 @@ final class PagedSearch {
                         .add(filter, BooleanClause.Occur.FILTER)
                         .build(), depth), query.granularity());
         // the full-precision re-ranking cannot take an empty candidate list (an empty tenant, a filter matching nothing)
-        Map<String, Candidate> vector = query.mode() == SearchMode.KEYWORD || searcher.count(filter) == 0 ? Map.of()
+        Map<String, Candidate> vector = query.mode() == SearchMode.KEYWORD || searcher.search(filter, 1).scoreDocs.length == 0
+                ? Map.of()
                 : ranked(stored, searcher.search(vectorQuery(query.vector(), depth, filter), depth), query.granularity());
         List<Map.Entry<String, Double>> order = switch (query.mode()) {
             case KEYWORD -> scores(keyword);
@@ -89,12 +93,19 @@ final class PagedSearch {
     }
 
     /**
-     * How many chunks each retriever ranks. It depends on the page only through two tiers, so
-     * every page within the first {@value #SHALLOW} results (and every deeper one) comes from
-     * the same rankings: page 2 continues page 1 exactly.
+     * How many chunks each retriever ranks. It depends on the page only through its tier (see
+     * {@link #TIERS}), so every page within the first 20 results, within 21–100 and within
+     * 101–1000 comes from the same rankings: page 2 continues page 1 exactly.
      */
     static int depth(ChunkQuery query) {
-        int results = query.offset() + query.topK() <= SHALLOW ? SHALLOW : ChunkQuery.MAX_DEPTH;
+        int last = query.offset() + query.topK();
+        int results = ChunkQuery.MAX_DEPTH;
+        for (int tier : TIERS) {
+            if (last <= tier) {
+                results = tier;
+                break;
+            }
+        }
         return query.granularity() == Granularity.DOCUMENT ? results * CHUNKS_PER_DOCUMENT : results;
     }
 

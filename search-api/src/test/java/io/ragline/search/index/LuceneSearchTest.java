@@ -129,6 +129,25 @@ class LuceneSearchTest {
     }
 
     @Test
+    void pagesOfOneTierShareTheirCandidateDepth() {
+        // pages 1 and 2 of ten rank from the same candidates; page 3 looks deeper, and so do deep pages
+        assertThat(PagedSearch.depth(page(0, 10))).isEqualTo(PagedSearch.depth(page(10, 10)))
+                .isLessThan(PagedSearch.depth(page(20, 10)));
+        assertThat(PagedSearch.depth(page(20, 10))).isEqualTo(PagedSearch.depth(page(90, 10)))
+                .isLessThan(PagedSearch.depth(page(100, 10)));
+        assertThat(PagedSearch.depth(page(990, 10))).isEqualTo(PagedSearch.depth(page(100, 10)));
+        // documents have several chunks: document pages look at more chunks than chunk pages
+        assertThat(PagedSearch.depth(page(0, 10))).isGreaterThan(PagedSearch.depth(
+                new ChunkQuery("acme", "q", null, SearchMode.KEYWORD, SearchFilters.NONE, 0, 10, Granularity.CHUNK,
+                        Fusion.defaults())));
+    }
+
+    private static ChunkQuery page(int offset, int topK) {
+        return new ChunkQuery("acme", "q", null, SearchMode.KEYWORD, SearchFilters.NONE, offset, topK,
+                Granularity.DOCUMENT, Fusion.defaults());
+    }
+
+    @Test
     void chunkGranularityListsEveryChunkDocumentGranularityTheBestOne() throws IOException {
         SearchFilters raptors = filters(List.of("raptors"), List.of(), Map.of(), null, null);
         SearchPage chunks = store("acme", SearchMode.HYBRID, "osprey", raptors, 0, 10, Granularity.CHUNK);
