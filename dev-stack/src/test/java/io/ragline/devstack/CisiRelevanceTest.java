@@ -43,10 +43,12 @@ class CisiRelevanceTest {
             Evaluation.printTable(results, System.out);
             Map<String, Evaluation.ModeResult> byMode = results.stream()
                     .collect(Collectors.toMap(Evaluation.ModeResult::mode, Function.identity()));
-            // DESIGN.md's references (exact search, no chunking): BM25 0.3845, dense 0.4327, RRF 0.4562
-            assertThat(byMode.get("keyword").ndcg10()).isGreaterThan(0.38);
-            assertThat(byMode.get("vector").ndcg10()).isGreaterThan(0.425);
-            assertThat(byMode.get("hybrid").ndcg10()).isGreaterThan(0.445)
+            // DESIGN.md's references (exact search, no chunking): BM25 0.3845, dense 0.4327, RRF 0.4562;
+            // issue #5 asks hybrid for 0.46. Runs are repeatable: a passage's vector does not depend on
+            // how chunks were batched (see OnnxEmbedder), and ties rank by chunk id.
+            assertThat(byMode.get("keyword").ndcg10()).isGreaterThanOrEqualTo(0.3845);
+            assertThat(byMode.get("vector").ndcg10()).isGreaterThanOrEqualTo(0.4327);
+            assertThat(byMode.get("hybrid").ndcg10()).isGreaterThanOrEqualTo(0.46)
                     .isGreaterThan(byMode.get("keyword").ndcg10())
                     .isGreaterThan(byMode.get("vector").ndcg10());
             assertThat(byMode.get("hybrid").recall100()).isGreaterThan(byMode.get("keyword").recall100());

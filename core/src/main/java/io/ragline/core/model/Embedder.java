@@ -16,7 +16,10 @@ public interface Embedder extends AutoCloseable {
     /** Whether the passage is longer than {@link #maxTokens()}, so the model only sees its beginning. */
     boolean truncates(String passage);
 
-    /** Embeds passages (documents/chunks) in one batch; vectors are L2-normalised. */
+    /**
+     * Embeds passages (documents/chunks); vectors are L2-normalised. A passage's vector must not
+     * depend on the other passages of the call, so that ranking never depends on batching.
+     */
     List<float[]> embedPassages(List<String> passages);
 
     /** Embeds a search query (the model's query prefix is applied here). */

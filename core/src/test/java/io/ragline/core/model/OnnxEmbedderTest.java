@@ -2,6 +2,7 @@ package io.ragline.core.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -54,13 +55,13 @@ class OnnxEmbedderTest {
     }
 
     @Test
-    void batchMatchesSingle() {
+    void aPassagesVectorDoesNotDependOnTheOtherPassagesOfTheCall() {
         float[] single = embedder.embedPassages(List.of("the cat sat on the mat")).get(0);
         float[] batched = embedder.embedPassages(List.of("the cat sat on the mat",
                 "padding forces this batch to be longer than the first sentence is")).get(0);
-        // Not bit-identical: the int8 model quantises activations dynamically over the whole
-        // batch tensor (DynamicQuantizeLinear), so batch-mates shift results slightly (cos ~0.997).
-        assertTrue(dot(single, batched) > 0.99, "cos=" + dot(single, batched));
+        // the int8 model quantises activations over the whole input tensor (DynamicQuantizeLinear):
+        // in one padded batch its batch-mates would shift this vector (cos ~0.997)
+        assertArrayEquals(single, batched);
     }
 
     @Test
