@@ -63,8 +63,11 @@ class CustomModelTest {
             index.upsert(EmbeddingEvent.of(chunk, "old-model", new float[]{1, 0, 0, 0, 0, 0, 0, 0}, false));
             index.commit(Map.of());
         }
-        try (OnnxEmbedder embedder = OnnxEmbedder.bundled(dir.resolve("cache"), 1)) {
-            assertThatThrownBy(() -> new SearchNode("127.0.0.1:1", indexDir, "127.0.0.1", 0, null, embedder,
+        // the replica asks Kafka which index generation serves before it opens the index
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), freePort(), freePort());
+             OnnxEmbedder embedder = OnnxEmbedder.bundled(dir.resolve("cache"), 1)) {
+            TopicSetup.ensure(kafka.bootstrapServers(), 1, 1);
+            assertThatThrownBy(() -> new SearchNode(kafka.bootstrapServers(), indexDir, "127.0.0.1", 0, null, embedder,
                     new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> true))
                     .hasMessageContaining("produces 384-dimensional vectors")
                     .hasMessageContaining("holds 8-dimensional ones");
@@ -83,6 +86,12 @@ class CustomModelTest {
                  "pooling":"%s","normalize":true,"queryPrefix":"query: ","passagePrefix":""}
                 """.formatted(dimension, pooling));
         return modelDir;
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private static double dot(float[] a, float[] b) {

@@ -143,10 +143,13 @@ public class EmbeddedServicesTest {
                 stubs.awaitTermination(5, TimeUnit.SECONDS);
             }
         }
-        // port is released after close
-        try (ServerSocket reuse = new ServerSocket(port)) {
-            assertThat(reuse.getLocalPort()).isEqualTo(port);
-        }
+        // the port is released after close (gRPC finishes its shutdown on its own threads, so allow it a moment)
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15)).ignoreException(java.net.BindException.class)
+                .untilAsserted(() -> {
+                    try (ServerSocket reuse = new ServerSocket(port)) {
+                        assertThat(reuse.getLocalPort()).isEqualTo(port);
+                    }
+                });
     }
 
     @Test

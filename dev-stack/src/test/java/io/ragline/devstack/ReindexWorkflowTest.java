@@ -155,7 +155,10 @@ class ReindexWorkflowTest {
         // how many records a batch reads depends on how the chunks spread over partitions: at least two runs
         assertThat(result.runs()).as("runs (continue-as-new)").isGreaterThanOrEqualTo(2);
         assertThat(result.chunksScanned()).isGreaterThanOrEqualTo(DOCUMENTS);
-        assertThat(result.chunksRepublished()).as("counted across runs").isEqualTo(DOCUMENTS);
+        // counted across runs (one run alone republishes at most 4); more than DOCUMENTS when the worker
+        // embedded the chunks the first test republished before this re-index began: the log then holds
+        // two records of those chunks until compaction, and both are republished (harmless upserts)
+        assertThat(result.chunksRepublished()).as("counted across runs").isGreaterThanOrEqualTo(DOCUMENTS);
         assertThat(result.chunksIndexed()).isEqualTo(DOCUMENTS);
         assertThat(result.expectedChunks()).isEqualTo(DOCUMENTS);
         assertThat(reindex.progress()).isEqualTo(result);
