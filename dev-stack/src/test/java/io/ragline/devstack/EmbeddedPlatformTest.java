@@ -77,6 +77,15 @@ class EmbeddedPlatformTest {
                 assertThat(stats.path("dlq").asLong()).isEqualTo(2);
             });
             assertThat(dlqReasons()).containsEntry("default/huge", "TEXT_TOO_LARGE").containsEntry("default/broken", "INVALID_JSON");
+            // how long each activation took to become searchable here (the aim is under a second)
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + platform.httpPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            double activations = sample(metrics, "ragline_indexer_activation_lag_seconds_count");
+            System.out.printf("activation to searchable: %.0f versions, mean %.3f s, max %.3f s%n", activations,
+                    sample(metrics, "ragline_indexer_activation_lag_seconds_sum") / activations,
+                    sample(metrics, "ragline_indexer_activation_lag_seconds_max"));
+            assertThat(activations).isGreaterThanOrEqualTo(DOCUMENTS);
             long chunks = client.get("/v1/stats").path("chunks").asLong();
             assertThat(chunks).isGreaterThanOrEqualTo(DOCUMENTS);
 
@@ -130,6 +139,12 @@ class EmbeddedPlatformTest {
             JsonNode old = client.search(uniquePhrase(13), 10, "keyword").body().path("results");
             assertThat(old.findValuesAsText("chunkId")).noneMatch(c -> c.contains(id(13) + "#1#"));
         }
+    }
+
+    /** The value of an untagged sample in Prometheus text format. */
+    private static double sample(String metrics, String name) {
+        return metrics.lines().filter(l -> l.startsWith(name + " ")).mapToDouble(l -> Double.parseDouble(l.substring(name.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no sample " + name + " in /metrics"));
     }
 
     /** Key → reason header of every record on the DLQ. */

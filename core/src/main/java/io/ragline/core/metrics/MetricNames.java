@@ -31,6 +31,11 @@ public final class MetricNames {
     public static final String INDEXER_CHUNKS = "ragline.indexer.chunks";
     /** Counter: document-state snapshots applied to the index. */
     public static final String INDEXER_STATES = "ragline.indexer.states";
+    /**
+     * Timer: from a version's activation (its document-state snapshot) to the refresh that makes it
+     * searchable on this replica. The platform aims for under a second.
+     */
+    public static final String INDEXER_ACTIVATION_LAG = "ragline.indexer.activation.lag";
     /** Counter: document versions whose lifecycle FAILED (chunks missing past the index timeout). */
     public static final String DOCUMENTS_FAILED = "ragline.documents.failed";
     /** Counter, tag reason: records refused into the DLQ. */

@@ -2,9 +2,11 @@ package io.ragline.search.index;
 
 import io.ragline.core.runtime.Resources;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ragline.core.Topics;
 import io.ragline.core.event.DocumentState;
+import io.ragline.core.event.DocumentStatus;
 import io.ragline.core.event.EmbeddingEvent;
 import io.ragline.core.json.Json;
 import io.ragline.core.metrics.MetricNames;
@@ -45,6 +47,9 @@ public final class Indexer implements Resources.Loop {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Counter chunksIndexed;
     private final Counter statesApplied;
+    private final Timer activationLag;
+    /** Activation times (epoch ms) of the versions applied since the last refresh. */
+    private final List<Long> activatedSinceRefresh = new ArrayList<>();
 
     private final int dimension;
     private final String model;
@@ -72,6 +77,10 @@ public final class Indexer implements Resources.Loop {
         this.chunksIndexed = Counter.builder(MetricNames.INDEXER_CHUNKS).description("Embedded chunks written to the index")
                 .register(registry);
         this.statesApplied = Counter.builder(MetricNames.INDEXER_STATES).description("Document states applied to the index")
+                .register(registry);
+        this.activationLag = Timer.builder(MetricNames.INDEXER_ACTIVATION_LAG)
+                .description("From a version's activation to the refresh that makes it searchable on this replica")
+                .serviceLevelObjectives(Duration.ofMillis(250), Duration.ofSeconds(1), Duration.ofSeconds(5))
                 .register(registry);
     }
 
@@ -112,6 +121,7 @@ public final class Indexer implements Resources.Loop {
                 }
                 if (!records.isEmpty()) {
                     index.refresh();
+                    recordActivationLag();
                     dirty = true;
                 }
                 // not once stopping: a close commits below, a kill (a crash) must not commit at all
@@ -197,9 +207,23 @@ public final class Indexer implements Resources.Loop {
                 chunksIndexed.increment();
             }
         } else if (record.value() != null) {
-            index.apply(Json.read(record.value(), DocumentState.class));
+            DocumentState state = Json.read(record.value(), DocumentState.class);
+            index.apply(state);
             statesApplied.increment();
+            if (state.status() == DocumentStatus.ACTIVE) {
+                activatedSinceRefresh.add(state.updatedAtMillis());
+            }
         }
+    }
+
+    /** How long the versions activated since the last refresh took to become searchable here. */
+    private void recordActivationLag() {
+        long now = System.currentTimeMillis();
+        for (long activatedAt : activatedSinceRefresh) {
+            // the lifecycle may run on another host: a clock behind ours must not count as negative
+            activationLag.record(Math.max(0, now - activatedAt), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        activatedSinceRefresh.clear();
     }
 
     private List<TopicPartition> partitions(String topic) {
