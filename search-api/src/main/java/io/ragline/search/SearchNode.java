@@ -16,6 +16,7 @@ import io.ragline.search.generation.GenerationalIndex;
 import io.ragline.search.index.DlqTail;
 import io.ragline.search.index.Fusion;
 import io.ragline.search.index.Indexer;
+import io.ragline.search.index.IndexerSupervisor;
 import io.ragline.search.index.LuceneIndex;
 import io.ragline.search.service.SearchService;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ public final class SearchNode implements AutoCloseable {
     private final Resources resources = new Resources();
     private final ChunkIndex index;
     private final SearchApi api;
-    private final IndexerThread indexer;
+    private final IndexerSupervisor indexer;
     private final GenerationalIndex generations;
 
     /**
@@ -70,8 +71,9 @@ public final class SearchNode implements AutoCloseable {
                         + embedder.dimension() + "-dimensional vectors, but " + store.describe() + " holds "
                         + indexed + "-dimensional ones: use the model the index was built with, or re-index into a new data directory");
             }
-            indexer = resources.add(new IndexerThread(
-                    () -> new Indexer(bootstrapServers, index, embedder.dimension(), registry)));
+            indexer = resources.add(new IndexerSupervisor(
+                    () -> new Indexer(bootstrapServers, index, embedder.dimension(), registry), registry));
+            indexer.start();
             generations = index instanceof LuceneIndex lucene ? resources.background("ragline-index-generations",
                     new GenerationalIndex(bootstrapServers, dirs, current.serving(), lucene, lucene.format(),
                             embedder.dimension(), registry, new GenerationalIndex.ServingIndexer() {
@@ -91,7 +93,9 @@ public final class SearchNode implements AutoCloseable {
                     (int) SearchApi.maxIngestBodyBytes(limits)));
             api = resources.add(new SearchApi(new SearchService(index, embedder, fusion, registry), new MetadataStore(database),
                     new ApiKeyStore(database), index, dlq::count,
-                    ready, registry, publisher, limits, generations).start(host, port));
+                    // a crashed indexer (until its restart) takes the replica out of readiness: its index is going stale
+                    () -> ready.getAsBoolean() && indexer.healthy(), registry, publisher, limits, generations)
+                    .start(host, port));
         } catch (RuntimeException e) {
             resources.close();
             throw e;
@@ -126,68 +130,6 @@ public final class SearchNode implements AutoCloseable {
 
     public boolean indexerRunning() {
         return indexer.running();
-    }
-
-    /** Runs one indexer at a time on its own thread; stop and start again as often as needed. */
-    private static final class IndexerThread implements AutoCloseable {
-        private final java.util.function.Supplier<Indexer> factory;
-        private Indexer current;
-        private Thread thread;
-
-        IndexerThread(java.util.function.Supplier<Indexer> factory) {
-            this.factory = factory;
-            start();
-        }
-
-        synchronized void start() {
-            if (current != null) {
-                return;
-            }
-            Indexer next = factory.get();
-            current = next;
-            thread = Thread.ofPlatform().name("ragline-indexer").start(() -> {
-                try {
-                    next.run();
-                } catch (RuntimeException e) {
-                    org.slf4j.LoggerFactory.getLogger(SearchNode.class).error("ragline-indexer stopped on an error", e);
-                }
-            });
-        }
-
-        synchronized void stop() {
-            halt(false);
-        }
-
-        synchronized void kill() {
-            halt(true);
-        }
-
-        private void halt(boolean crash) {
-            if (current == null) {
-                return;
-            }
-            if (crash) {
-                current.kill();
-            } else {
-                current.close();
-            }
-            try {
-                thread.join(java.util.concurrent.TimeUnit.SECONDS.toMillis(30));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            current = null;
-            thread = null;
-        }
-
-        synchronized boolean running() {
-            return current != null && thread.isAlive();
-        }
-
-        @Override
-        public void close() {
-            stop();
-        }
     }
 
     /** The replica's index generations (null when it serves from a shared store): the serving one and the one a re-index builds. */

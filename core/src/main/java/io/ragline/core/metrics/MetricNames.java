@@ -36,6 +36,10 @@ public final class MetricNames {
      * searchable on this replica. The platform aims for under a second.
      */
     public static final String INDEXER_ACTIVATION_LAG = "ragline.indexer.activation.lag";
+    /** Counter, tag topic: records the indexer could not read (not ragline's JSON) and skipped. */
+    public static final String INDEXER_SKIPPED = "ragline.indexer.skipped";
+    /** Counter: indexer crashes (it is restarted after a pause; readiness is down meanwhile). */
+    public static final String INDEXER_FAILURES = "ragline.indexer.failures";
     /** Counter: document versions whose lifecycle FAILED (chunks missing past the index timeout). */
     public static final String DOCUMENTS_FAILED = "ragline.documents.failed";
     /** Counter, tag reason: records refused into the DLQ. */

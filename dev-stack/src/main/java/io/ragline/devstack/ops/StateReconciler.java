@@ -106,8 +106,12 @@ final class StateReconciler {
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.value() != null) {
-                        DocumentState s = Json.read(r.value(), DocumentState.class);
-                        latest.put(s.documentKey(), s);
+                        try {
+                            DocumentState s = Json.read(r.value(), DocumentState.class);
+                            latest.put(s.documentKey(), s);
+                        } catch (java.io.UncheckedIOException e) {
+                            // not a ragline snapshot (the indexers skip it too): nothing it could say
+                        }
                     }
                 }
             }

@@ -93,8 +93,14 @@ public final class ChunkRepublisher implements AutoCloseable {
                     }
                     scanned++;
                     if (r.value() != null) {
-                        ChunkEvent chunk = Json.read(r.value(), EmbeddingEvent.class).chunk();
-                        chunks.put(chunk.chunkId(), chunk);
+                        try {
+                            ChunkEvent chunk = Json.read(r.value(), EmbeddingEvent.class).chunk();
+                            chunks.put(chunk.chunkId(), chunk);
+                        } catch (java.io.UncheckedIOException e) {
+                            // not a ragline record (the indexers skip it too): nothing to re-embed
+                            org.slf4j.LoggerFactory.getLogger(ChunkRepublisher.class).warn(
+                                    "skipping {}@{}: not a ragline embedding", tp, r.offset());
+                        }
                     }
                 }
                 for (TopicPartition tp : List.copyOf(open)) {

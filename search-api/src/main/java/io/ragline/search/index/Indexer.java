@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * its index commits. Document states are read from the beginning at every start (the topic is
  * compacted: one snapshot per document) so the replica knows which version each document serves.
  */
-public final class Indexer implements Resources.Loop {
+public final class Indexer implements Resources.Loop, IndexerSupervisor.Task {
     private static final Logger log = LoggerFactory.getLogger(Indexer.class);
     private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(2);
 
@@ -48,6 +48,7 @@ public final class Indexer implements Resources.Loop {
     private final Counter chunksIndexed;
     private final Counter statesApplied;
     private final Timer activationLag;
+    private final MeterRegistry registry;
     /** Activation times (epoch ms) of the versions applied since the last refresh. */
     private final List<Long> activatedSinceRefresh = new ArrayList<>();
 
@@ -78,6 +79,7 @@ public final class Indexer implements Resources.Loop {
                 .register(registry);
         this.statesApplied = Counter.builder(MetricNames.INDEXER_STATES).description("Document states applied to the index")
                 .register(registry);
+        this.registry = registry;
         this.activationLag = Timer.builder(MetricNames.INDEXER_ACTIVATION_LAG)
                 .description("From a version's activation to the refresh that makes it searchable on this replica")
                 .serviceLevelObjectives(Duration.ofMillis(250), Duration.ofSeconds(1), Duration.ofSeconds(5))
@@ -173,8 +175,12 @@ public final class Indexer implements Resources.Loop {
             }
             for (ConsumerRecord<byte[], byte[]> record : records) {
                 if (record.value() != null) {
-                    DocumentState state = Json.read(record.value(), DocumentState.class);
-                    latest.put(state.documentKey(), state);
+                    try {
+                        DocumentState state = Json.read(record.value(), DocumentState.class);
+                        latest.put(state.documentKey(), state);
+                    } catch (UncheckedIOException e) {
+                        skip(record, e);
+                    }
                 }
             }
         }
@@ -189,6 +195,28 @@ public final class Indexer implements Resources.Loop {
     }
 
     private void apply(ConsumerRecord<byte[], byte[]> record) throws IOException {
+        try {
+            applyParsed(record);
+        } catch (UncheckedIOException e) {
+            skip(record, e);
+        }
+    }
+
+    /**
+     * Only ragline writes these topics, so an unreadable record is a bug or a stray producer. One
+     * record must not stop the replica (it would fail on it again after every restart): skip it, loudly.
+     */
+    private void skip(ConsumerRecord<byte[], byte[]> record, UncheckedIOException e) {
+        if (!(e.getCause() instanceof com.fasterxml.jackson.core.JacksonException)) {
+            throw e;
+        }
+        log.error("skipping {}-{}@{}: not a ragline record ({})", record.topic(), record.partition(),
+                record.offset(), e.getCause().getMessage());
+        Counter.builder(MetricNames.INDEXER_SKIPPED).tag("topic", record.topic())
+                .description("Records the indexer could not read and skipped").register(registry).increment();
+    }
+
+    private void applyParsed(ConsumerRecord<byte[], byte[]> record) throws IOException {
         if (record.topic().equals(Topics.EMBEDDINGS)) {
             if (record.value() == null) {
                 index.deleteChunk(new String(record.key(), java.nio.charset.StandardCharsets.UTF_8));
