@@ -101,6 +101,11 @@ public final class EmbeddingBenchmark implements java.util.concurrent.Callable<I
 
     /** The raw model: tokenise, run the session, CLS-pool and normalise, with nothing around it. */
     private double bareOnnx(Path modelDir, List<String> texts, int batch) throws Exception {
+        return bareOnnx(modelDir, texts, batch, threads);
+    }
+
+    /** Passages per second of the bare ONNX Runtime session (the model files under {@code modelDir}). */
+    static double bareOnnx(Path modelDir, List<String> texts, int batch, int threads) throws Exception {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
              HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.builder()
