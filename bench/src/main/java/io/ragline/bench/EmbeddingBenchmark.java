@@ -1,5 +1,6 @@
 package io.ragline.bench;
 
+import io.ragline.devstack.FreePorts;
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import ai.onnxruntime.OnnxTensor;
@@ -255,8 +256,6 @@ public final class EmbeddingBenchmark implements java.util.concurrent.Callable<I
     }
 
     private static int freePort() throws java.io.IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return FreePorts.next();
     }
 }

@@ -1,5 +1,6 @@
 package io.ragline.bench;
 
+import io.ragline.devstack.FreePorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ragline.core.chunk.TokenChunker;
 import io.ragline.core.json.Json;
@@ -141,8 +142,6 @@ public final class PipelineBenchmark implements Callable<Integer> {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return FreePorts.next();
     }
 }

@@ -1,5 +1,6 @@
 package io.ragline.bench;
 
+import io.ragline.devstack.FreePorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -391,9 +392,7 @@ public final class SearchLatencyBenchmark implements Callable<Integer> {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return FreePorts.next();
     }
 
     private static List<float[]> readVectors(Path file) throws IOException {

@@ -89,9 +89,7 @@ class CustomModelTest {
     }
 
     private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return FreePorts.next();
     }
 
     private static double dot(float[] a, float[] b) {

@@ -117,12 +117,12 @@ class EmbeddedKafkaTest {
     }
 
     private static int[] freePorts() throws IOException {
-        // Hold both sockets open together so the two ports are distinct.
-        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0)) {
-            a.setReuseAddress(true);
-            b.setReuseAddress(true);
-            return new int[] {a.getLocalPort(), b.getLocalPort()};
-        }
+        int a = FreePorts.next();
+        int b;
+        do {
+            b = FreePorts.next();
+        } while (b == a);
+        return new int[] {a, b};
     }
 
     private static Admin admin(EmbeddedKafka kafka) {

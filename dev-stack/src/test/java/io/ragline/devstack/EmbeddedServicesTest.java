@@ -81,10 +81,7 @@ public class EmbeddedServicesTest {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        }
+        return FreePorts.next();
     }
 
     @Test

@@ -63,10 +63,7 @@ class IndexDocumentWorkflowTest {
 
     @BeforeAll
     static void startPostgres() throws IOException {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = FreePorts.next();
         postgres = EmbeddedPostgres.start(dir.resolve("pg"), port);
         dataSource = Database.open(postgres.jdbcUrl(), postgres.user(), postgres.password(), 4);
     }

@@ -1,26 +1,26 @@
 package io.ragline.search;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.ragline.core.event.IndexGenerations;
 import io.ragline.core.model.Embedder;
 import io.ragline.core.runtime.Resources;
 import io.ragline.core.store.ApiKeyStore;
 import io.ragline.core.store.MetadataStore;
-import javax.sql.DataSource;
 import io.ragline.core.validation.DocumentLimits;
 import io.ragline.search.api.SearchApi;
-import io.ragline.search.ingest.DocumentPublisher;
-import io.ragline.search.index.ChunkIndex;
-import io.ragline.core.event.IndexGenerations;
 import io.ragline.search.generation.GenerationDirs;
 import io.ragline.search.generation.GenerationalIndex;
+import io.ragline.search.index.ChunkIndex;
 import io.ragline.search.index.DlqTail;
 import io.ragline.search.index.Fusion;
 import io.ragline.search.index.Indexer;
 import io.ragline.search.index.IndexerSupervisor;
 import io.ragline.search.index.LuceneIndex;
+import io.ragline.search.ingest.DocumentPublisher;
 import io.ragline.search.service.SearchService;
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
+import javax.sql.DataSource;
 
 /**
  * One search replica: its chunk store (its own Lucene index, or a shared Milvus collection) kept up

@@ -1,5 +1,6 @@
 package io.ragline.devstack.ops;
 
+import io.ragline.devstack.FreePorts;
 import io.ragline.devstack.EmbeddedPlatform;
 import io.ragline.devstack.PlatformSettings;
 import io.ragline.ops.OpsWorker;
@@ -198,11 +199,7 @@ public final class EmbeddedEnvironments implements Environments, AutoCloseable {
     }
 
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return FreePorts.next();
     }
 
     private static void deleteRecursively(Path dir) {
