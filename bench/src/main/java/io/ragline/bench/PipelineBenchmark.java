@@ -66,8 +66,7 @@ public final class PipelineBenchmark implements Callable<Integer> {
         double seconds;
         double embeddedSeconds;
         long chunks;
-        PlatformSettings settings = PlatformSettings.defaults(work.resolve("data"))
-                .withPorts(freePort(), freePort(), freePort(), freePort(), freePort());
+        PlatformSettings settings = PlatformSettings.defaults(work.resolve("data")).withFreePorts();
         try (EmbeddedPlatform platform = EmbeddedPlatform.start(settings, System.out)) {
             URI api = URI.create("http://127.0.0.1:" + platform.httpPort());
             // when the last embedding was made, from the worker's counter: embedding versus the rest
@@ -141,7 +140,4 @@ public final class PipelineBenchmark implements Callable<Integer> {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
-    private static int freePort() throws IOException {
-        return FreePorts.next();
-    }
 }

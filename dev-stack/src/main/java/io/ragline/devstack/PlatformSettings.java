@@ -30,6 +30,11 @@ public record PlatformSettings(
                 Duration.ofMinutes(30), null, Fusion.defaults(), LuceneIndex.VectorFormat.INT8);
     }
 
+    /** Every port a free one (see {@link FreePorts}): for platforms started side by side, as tests and benchmarks do. */
+    public PlatformSettings withFreePorts() {
+        return withPorts(FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next());
+    }
+
     public PlatformSettings withPorts(int kafka, int controller, int temporal, int postgres, int http) {
         return new PlatformSettings(dataDir, host, kafka, controller, temporal, postgres, http, partitions,
                 embedThreads, embedBatch, indexTimeout, modelDir, fusion, vectorFormat);

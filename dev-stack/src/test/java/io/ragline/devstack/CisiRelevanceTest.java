@@ -34,8 +34,7 @@ class CisiRelevanceTest {
     void hybridBeatsBothRetrieversAndEachModeHoldsItsReferenceLevel() throws Exception {
         assumeTrue(Files.isRegularFile(CISI.resolve("corpus.jsonl")), "the CISI collection is not beside the repository");
         BeirDataset data = BeirDataset.load(CISI.resolve("corpus.jsonl"), CISI.resolve("queries.jsonl"), CISI.resolve("qrels.tsv"));
-        PlatformSettings settings = PlatformSettings.defaults(dir.resolve("data"))
-                .withPorts(freePort(), freePort(), freePort(), freePort(), freePort());
+        PlatformSettings settings = PlatformSettings.defaults(dir.resolve("data")).withFreePorts();
         try (EmbeddedPlatform platform = EmbeddedPlatform.start(settings, System.out)) {
             List<Evaluation.ModeResult> results = new Evaluation(platform.bootstrapServers(),
                     URI.create("http://127.0.0.1:" + platform.httpPort()), "cisi", platform.devApiKey(), System.out)
@@ -55,7 +54,4 @@ class CisiRelevanceTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        return FreePorts.next();
-    }
 }

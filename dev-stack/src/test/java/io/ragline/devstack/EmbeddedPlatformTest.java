@@ -52,8 +52,7 @@ class EmbeddedPlatformTest {
     }
 
     private EmbeddedPlatform startPlatform() throws IOException {
-        PlatformSettings settings = PlatformSettings.defaults(tempDir.resolve("data"))
-                .withPorts(freePort(), freePort(), freePort(), freePort(), freePort());
+        PlatformSettings settings = PlatformSettings.defaults(tempDir.resolve("data")).withFreePorts();
         return EmbeddedPlatform.start(settings, System.out);
     }
 
@@ -224,7 +223,4 @@ class EmbeddedPlatformTest {
                 .withTimestamp(java.time.Instant.parse("2025-01-01T00:00:00Z").plus(Duration.ofDays(i)));
     }
 
-    private static int freePort() throws IOException {
-        return FreePorts.next();
-    }
 }

@@ -65,8 +65,7 @@ class FaultInjectionTest {
 
     @Test
     void crashesMidStreamLoseNothingDuplicateNothingAndMixNoVersions() throws Exception {
-        PlatformSettings settings = PlatformSettings.defaults(dir.resolve("data"))
-                .withPorts(freePort(), freePort(), freePort(), freePort(), freePort());
+        PlatformSettings settings = PlatformSettings.defaults(dir.resolve("data")).withFreePorts();
         try (EmbeddedPlatform platform = EmbeddedPlatform.start(settings, System.out);
              PlatformClient client = new PlatformClient(platform.bootstrapServers(), platform.httpPort(), platform.devApiKey());
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()))) {
@@ -416,7 +415,4 @@ class FaultInjectionTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        return FreePorts.next();
-    }
 }

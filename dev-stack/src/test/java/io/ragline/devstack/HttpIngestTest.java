@@ -44,8 +44,7 @@ class HttpIngestTest {
 
     @BeforeAll
     void start() throws IOException {
-        platform = EmbeddedPlatform.start(PlatformSettings.defaults(tempDir.resolve("data"))
-                .withPorts(freePort(), freePort(), freePort(), freePort(), freePort()), System.out);
+        platform = EmbeddedPlatform.start(PlatformSettings.defaults(tempDir.resolve("data")).withFreePorts(), System.out);
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrapServers()));
     }
 
@@ -169,7 +168,4 @@ class HttpIngestTest {
         assertThat(answer.body.path("type").asText()).isEqualTo("https://ragline.io/problems/" + type);
     }
 
-    private static int freePort() throws IOException {
-        return FreePorts.next();
-    }
 }

@@ -160,8 +160,7 @@ class SearchLifecycleTest {
     }
 
     private void startPlatform() throws IOException {
-        platform = EmbeddedPlatform.start(PlatformSettings.defaults(tempDir.resolve("data"))
-                .withPorts(freePort(), freePort(), freePort(), freePort(), freePort()), System.out);
+        platform = EmbeddedPlatform.start(PlatformSettings.defaults(tempDir.resolve("data")).withFreePorts(), System.out);
         client = new PlatformClient(platform.bootstrapServers(), platform.httpPort(), platform.devApiKey());
     }
 
@@ -209,7 +208,4 @@ class SearchLifecycleTest {
         return DocumentV1.upsert("default", id(i), "Report " + i, text, "text/plain", "test", Map.of("n", i));
     }
 
-    private static int freePort() throws IOException {
-        return FreePorts.next();
-    }
 }
