@@ -14,7 +14,6 @@ import io.ragline.core.model.OnnxEmbedder;
 import io.ragline.devstack.EmbeddedKafka;
 import io.ragline.devstack.TopicSetup;
 import io.ragline.embed.EmbedderNode;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,5 @@
 package io.ragline.bench;
 
-import io.ragline.devstack.FreePorts;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ragline.core.chunk.TokenChunker;
 import io.ragline.core.json.Json;
@@ -11,7 +10,6 @@ import io.ragline.devstack.PlatformSettings;
 import io.ragline.devstack.eval.BeirDataset;
 import io.ragline.devstack.eval.Evaluation;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

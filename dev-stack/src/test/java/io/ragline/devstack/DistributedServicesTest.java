@@ -10,7 +10,6 @@ import io.ragline.core.runtime.Resources;
 import io.ragline.devstack.serve.ServiceRoles;
 import io.ragline.devstack.serve.ServiceRoles.Role;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -9,7 +9,6 @@ import io.ragline.core.event.DlqRecord;
 import io.ragline.core.event.DocumentV1;
 import io.ragline.core.json.Json;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -14,7 +14,6 @@ import io.ragline.embed.EmbeddingWorkerConfig;
 import io.ragline.embed.ScalingMetrics;
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

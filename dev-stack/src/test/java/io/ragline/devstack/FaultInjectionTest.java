@@ -15,8 +15,6 @@ import io.ragline.core.store.DocumentRecord;
 import io.ragline.core.store.MetadataStore;
 import io.ragline.embed.EmbeddingWorkerConfig;
 import io.ragline.search.index.LuceneIndex;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.ragline.core.Topics;
 import io.ragline.core.json.Json;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -14,7 +14,6 @@ import io.ragline.ingest.reindex.ReindexProgress;
 import io.ragline.ingest.reindex.ReindexWorkflow;
 import io.temporal.client.WorkflowClient;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

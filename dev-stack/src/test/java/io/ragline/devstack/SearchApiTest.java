@@ -24,7 +24,6 @@ import io.ragline.search.index.Fusion;
 import io.ragline.search.index.LuceneIndex;
 import io.ragline.search.service.SearchService;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -8,7 +8,6 @@ import io.ragline.core.Topics;
 import io.ragline.core.event.DocumentV1;
 import io.ragline.core.metrics.MetricNames;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -6,8 +6,6 @@ import io.ragline.core.event.DocumentState;
 import io.ragline.core.event.DocumentStatus;
 import io.ragline.core.event.EmbeddingEvent;
 import io.ragline.core.json.Json;
-import io.ragline.core.store.IndexProbe;
-import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
