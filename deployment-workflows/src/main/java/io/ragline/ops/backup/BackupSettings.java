@@ -8,8 +8,11 @@ import java.util.List;
  */
 public record BackupSettings(BackupRequest defaults) {
     public static BackupSettings of(String target) {
-        return new BackupSettings(new BackupRequest(
-                List.of(BackupScope.METADATA, BackupScope.INDEX, BackupScope.KAFKA_OFFSETS),
-                target, 7, "ragline", List.of()));
+        return of(target, List.of(BackupScope.METADATA, BackupScope.INDEX, BackupScope.KAFKA_OFFSETS));
+    }
+
+    /** {@code scope}: what {@code {}} backs up where this runtime cannot reach every part (the index of remote replicas). */
+    public static BackupSettings of(String target, List<BackupScope> scope) {
+        return new BackupSettings(new BackupRequest(List.copyOf(scope), target, 7, "ragline", List.of()));
     }
 }

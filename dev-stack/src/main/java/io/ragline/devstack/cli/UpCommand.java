@@ -2,6 +2,8 @@ package io.ragline.devstack.cli;
 
 import io.ragline.devstack.EmbeddedPlatform;
 import io.ragline.devstack.PlatformSettings;
+import io.ragline.devstack.distributed.DistributedPlatform;
+import io.ragline.devstack.distributed.DistributedSettings;
 import io.ragline.devstack.serve.ServiceRoles;
 import io.ragline.search.index.Fusion;
 import java.nio.file.Path;
@@ -82,17 +84,73 @@ final class UpCommand implements Runnable {
                     + "(RAGLINE_VECTOR_FORMAT, default: ${DEFAULT-VALUE}).")
     String vectorFormat;
 
+    @Option(names = "--distributed", description = {"Run the distributed form on this machine instead: the engines "
+            + "(Kafka, Temporal test server, PostgreSQL, S3Proxy, Prometheus and the blackbox exporter when on the PATH), "
+            + "then every role (ragline serve ingest|embedder|search|workflows) as its own OS process with the "
+            + "environment docker-compose.yml gives it, restarted by a supervisor when it exits.",
+            "State in <data-dir>/distributed; role logs in <data-dir>/distributed/logs; PIDs in <data-dir>/distributed/roles.json."})
+    boolean distributed;
+
+    @Option(names = "--embedders", defaultValue = "2", description = "--distributed: embedding worker processes (default: ${DEFAULT-VALUE}).")
+    int embedders;
+
+    @Option(names = "--search-replicas", defaultValue = "2",
+            description = "--distributed: search replicas, the first on --http-port, the next on the ports after it (default: ${DEFAULT-VALUE}).")
+    int searchReplicas;
+
+    @Option(names = "--ingest-processes", defaultValue = "1", description = "--distributed: ingest topology processes (default: ${DEFAULT-VALUE}).")
+    int ingests;
+
+    @Option(names = "--workflows-processes", defaultValue = "1", description = "--distributed: workflows processes (default: ${DEFAULT-VALUE}).")
+    int workflows;
+
+    @Option(names = "--role-port-base", defaultValue = "8090",
+            description = "--distributed: health and metrics ports of ingest, embedders and workflows count up from here (default: ${DEFAULT-VALUE}).")
+    int rolePortBase;
+
+    @Option(names = "--s3-port", defaultValue = "9000", description = "--distributed: S3Proxy port (default: ${DEFAULT-VALUE}).")
+    int s3Port;
+
+    @Option(names = "--prometheus-port", defaultValue = "9090", description = "--distributed: Prometheus port (default: ${DEFAULT-VALUE}).")
+    int prometheusPort;
+
+    @Option(names = "--blackbox-port", defaultValue = "9115", description = "--distributed: blackbox exporter port (default: ${DEFAULT-VALUE}).")
+    int blackboxPort;
+
+    @Option(names = "--scrape-interval", defaultValue = "PT15S",
+            description = "--distributed: Prometheus scrape and rule evaluation interval, ISO-8601 (default: ${DEFAULT-VALUE}).")
+    Duration scrapeInterval;
+
     @Override
     public void run() {
+        if (distributed) {
+            runDistributed();
+            return;
+        }
         PlatformSettings settings = new PlatformSettings(dataDir, host, kafkaPort, kafkaControllerPort, temporalPort,
                 postgresPort, httpPort, partitions, embedThreads, embedBatch, indexTimeout, modelDir,
                 new Fusion(rrfK, keywordWeight, vectorWeight),
                 ServiceRoles.vectorFormat(java.util.Map.of("RAGLINE_VECTOR_FORMAT", vectorFormat)));
         EmbeddedPlatform platform = EmbeddedPlatform.start(settings, System.out);
+        awaitShutdown(platform);
+    }
+
+    private void runDistributed() {
+        DistributedSettings settings = new DistributedSettings(dataDir, kafkaPort, kafkaControllerPort, temporalPort,
+                postgresPort, s3Port, prometheusPort, blackboxPort, httpPort, rolePortBase, ingests, embedders,
+                searchReplicas, workflows, scrapeInterval);
+        awaitShutdown(DistributedPlatform.start(settings, System.out));
+    }
+
+    private static void awaitShutdown(AutoCloseable platform) {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println(" stopping ragline...");
-            platform.close();
+            try {
+                platform.close();
+            } catch (Exception e) {
+                System.out.println(" stopping failed: " + e);
+            }
             System.out.println(" ragline stopped.");
             stopped.countDown();
         }, "ragline-shutdown"));

@@ -70,10 +70,13 @@ public final class ServiceRoles {
                 var client = Temporal.connect(Env.RAGLINE_TEMPORAL_TARGET.get(env),
                         Env.RAGLINE_TEMPORAL_NAMESPACE.get(env), resources);
                 URI searchApi = URI.create(Env.RAGLINE_URL.get(env));
-                resources.add(new LifecycleNode(bootstrap, client, metadata(role, env, resources),
+                HikariDataSource database = database(role, env, resources);
+                resources.add(new LifecycleNode(bootstrap, client, new MetadataStore(database),
                         new HttpIndexProbe(searchApi),
                         new LifecycleSettings(Duration.parse(Env.RAGLINE_INDEX_TIMEOUT.get(env)), Duration.ofSeconds(60)),
                         new HttpGenerationProbe(searchApi), ReindexSettings.defaults(), registry));
+                // deploy, backup, restore and DR, started from the Temporal UI on task queue ragline-ops
+                resources.add(new OpsService(env, data, client, database, registry));
                 resources.add(new HealthServer(host, port, registry, () -> true, Map.of()));
             }
         }
@@ -91,10 +94,6 @@ public final class ServiceRoles {
     public static Fusion fusion(Map<String, String> env) {
         return new Fusion(Env.RAGLINE_RRF_K.getInt(env), Env.RAGLINE_RRF_KEYWORD_WEIGHT.getDouble(env),
                 Env.RAGLINE_RRF_VECTOR_WEIGHT.getDouble(env));
-    }
-
-    private static MetadataStore metadata(Role role, Map<String, String> env, Resources resources) {
-        return new MetadataStore(database(role, env, resources));
     }
 
     private static HikariDataSource database(Role role, Map<String, String> env, Resources resources) {

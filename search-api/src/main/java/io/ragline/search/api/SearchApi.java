@@ -19,6 +19,7 @@ import io.ragline.core.validation.DocumentLimits;
 import io.ragline.search.ingest.DocumentPublisher;
 import io.ragline.search.service.SearchResponse;
 import io.ragline.search.service.SearchService;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -307,6 +308,14 @@ public final class SearchApi implements AutoCloseable {
                 .tag("method", ctx.method().name())
                 .tag("route", route)
                 .tag("status", Integer.toString(ctx.statusCode()))
+                .description("Every HTTP request of the search API")
+                // buckets: the API latency alert, the dashboard's heatmap and percentiles and the deploy
+                // gates read ragline_http_requests_seconds_bucket; the SLOs are their thresholds, the
+                // bounds keep the bucket count (times method, route and status) small
+                .publishPercentileHistogram()
+                .minimumExpectedValue(Duration.ofMillis(1))
+                .maximumExpectedValue(Duration.ofSeconds(30))
+                .serviceLevelObjectives(Duration.ofMillis(500), Duration.ofSeconds(2))
                 .register(registry)
                 .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
     }

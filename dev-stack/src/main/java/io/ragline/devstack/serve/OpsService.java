@@ -1,0 +1,83 @@
+package io.ragline.devstack.serve;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.ragline.core.config.Env;
+import io.ragline.core.runtime.Resources;
+import io.ragline.devstack.ops.OpsSettings;
+import io.ragline.ops.OpsMetrics;
+import io.ragline.ops.OpsResources;
+import io.ragline.ops.OpsWorker;
+import io.ragline.ops.backup.BackupScope;
+import io.ragline.ops.backup.BackupSettings;
+import io.ragline.ops.backup.BackupStores;
+import io.ragline.ops.deploy.DeploySettings;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.WorkerFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * The operations worker of {@code ragline serve workflows}: polls {@link OpsWorker#TASK_QUEUE}, so
+ * deploy, backup, restore and DR workflows started from the Temporal UI run. It acts on what a
+ * workflows pod reaches: PostgreSQL, Kafka, the backup target ({@code RAGLINE_BACKUP_TARGET},
+ * {@code RAGLINE_S3_*}), Prometheus for gates, and the Kubernetes API when it runs in a pod with a
+ * service-account token. The search replicas' indexes are theirs, not this process's: a
+ * {@code {}} backup holds metadata and Kafka offsets (an index is rebuilt from the logs,
+ * DESIGN.md invariant 4); what needs the index or a DR environment answers {@code NotConfigured}.
+ */
+public final class OpsService implements AutoCloseable {
+    private static final Path SERVICE_ACCOUNT_TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
+
+    private final Resources resources = new Resources();
+    private final WorkerFactory factory;
+
+    public OpsService(Map<String, String> env, Path dataDir, WorkflowClient client, DataSource metadata,
+                      MeterRegistry registry) {
+        try {
+            OpsSettings settings = OpsSettings.fromEnv(env, dataDir);
+            Admin admin = resources.add(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                    Env.RAGLINE_KAFKA_BOOTSTRAP.get(env))));
+            BackupStores stores = resources.add(new BackupStores(settings.s3()));
+            OpsResources.Builder ops = OpsResources.builder(stores, new OpsMetrics(registry), dataDir.resolve("ops-work"))
+                    .metadata(metadata)
+                    .kafka(admin);
+            if (Files.isReadable(SERVICE_ACCOUNT_TOKEN)) {
+                KubernetesClient kubernetes = new KubernetesClientBuilder().build();
+                resources.add(kubernetes::close);
+                ops.kubernetes(kubernetes);
+            }
+            factory = WorkerFactory.newInstance(client);
+            OpsWorker.register(factory.newWorker(OpsWorker.TASK_QUEUE), DeploySettings.defaults(),
+                    BackupSettings.of(settings.backupTarget(), List.of(BackupScope.METADATA, BackupScope.KAFKA_OFFSETS)),
+                    ops.build());
+            factory.start();
+        } catch (RuntimeException e) {
+            resources.close();
+            throw e;
+        }
+    }
+
+    /** The worker polls its task queue. */
+    public boolean running() {
+        return factory.isStarted() && !factory.isShutdown() && !factory.isTerminated();
+    }
+
+    @Override
+    public void close() {
+        factory.shutdown();
+        try {
+            factory.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (RuntimeException e) {
+            // shutting down anyway
+        }
+        resources.close();
+    }
+}
