@@ -2,6 +2,7 @@ package io.ragline.ops;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -11,20 +12,40 @@ public final class OpsMetrics {
     private final MeterRegistry registry;
     private final AtomicLong lastBackup = new AtomicLong();
     private final AtomicLong backupBytes = new AtomicLong();
+    private final java.util.concurrent.atomic.AtomicBoolean backupGauges = new java.util.concurrent.atomic.AtomicBoolean();
     private final Map<String, AtomicLong> rpo = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> rto = new ConcurrentHashMap<>();
 
     public OpsMetrics(MeterRegistry registry) {
         this.registry = registry;
-        Gauge.builder(OpsMetricNames.BACKUP_LAST_SUCCESS, lastBackup, AtomicLong::get)
-                .description("epoch seconds of the newest complete backup").register(registry);
-        Gauge.builder(OpsMetricNames.BACKUP_SIZE, backupBytes, AtomicLong::get)
-                .description("size of the newest complete backup").register(registry);
+        // the outcomes the alert and the dashboard look for, at zero from the start: increase() answers
+        // 0 rather than nothing until one happens
+        for (String workflow : List.of("deploy", "backup", "restore", "dr")) {
+            for (String outcome : List.of("completed", "failed")) {
+                counter(workflow, outcome);
+            }
+        }
     }
 
+    /**
+     * The backup gauges exist from this worker's first successful backup on: a gauge at 0 before it
+     * would read as a backup in 1970 (RaglineBackupTooOld at once, RaglineBackupNeverSucceeded never).
+     */
     public void backupCompleted(long epochSeconds, long bytes) {
+        if (backupGauges.compareAndSet(false, true)) {
+            Gauge.builder(OpsMetricNames.BACKUP_LAST_SUCCESS, lastBackup, AtomicLong::get)
+                    .description("epoch seconds of the newest complete backup").register(registry);
+            Gauge.builder(OpsMetricNames.BACKUP_SIZE, backupBytes, AtomicLong::get)
+                    .description("size of the newest complete backup").register(registry);
+        }
         lastBackup.accumulateAndGet(epochSeconds, Math::max);
         backupBytes.set(bytes);
+        workflowFinished("backup", "completed");
+    }
+
+    private io.micrometer.core.instrument.Counter counter(String workflow, String outcome) {
+        return registry.counter(OpsMetricNames.OPS_WORKFLOWS, "workflow", workflow, "outcome",
+                outcome.toLowerCase(java.util.Locale.ROOT));
     }
 
     public void disasterRecovery(String mode, long rpoSeconds, long rtoSeconds) {
@@ -35,8 +56,7 @@ public final class OpsMetrics {
 
     /** One finished operations workflow; {@code outcome} is completed, rolled_back, failed, ... */
     public void workflowFinished(String workflow, String outcome) {
-        registry.counter(OpsMetricNames.OPS_WORKFLOWS, "workflow", workflow, "outcome", outcome.toLowerCase(java.util.Locale.ROOT))
-                .increment();
+        counter(workflow, outcome).increment();
     }
 
     public void deploymentFinished(String strategy, String outcome) {

@@ -42,6 +42,15 @@ public final class DlqTail implements Resources.Loop {
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.CLIENT_ID_CONFIG, "ragline-dlq-tail"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        // every reason at zero from the start: rate() in the DLQ alert and panel answers 0, not nothing
+        for (io.ragline.core.event.DlqReason reason : io.ragline.core.event.DlqReason.values()) {
+            counter(reason.name());
+        }
+    }
+
+    private Counter counter(String reason) {
+        return Counter.builder(MetricNames.DLQ_RECORDS).description("Records refused into the DLQ, by reason")
+                .tag("reason", reason).register(registry);
     }
 
     public long count() {
@@ -60,9 +69,7 @@ public final class DlqTail implements Resources.Loop {
             while (running.get()) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     Header reason = record.headers().lastHeader(DlqRecord.REASON_HEADER);
-                    Counter.builder(MetricNames.DLQ_RECORDS).description("Records refused into the DLQ, by reason")
-                            .tag("reason", reason == null ? "unknown" : new String(reason.value(), StandardCharsets.UTF_8))
-                            .register(registry).increment();
+                    counter(reason == null ? "unknown" : new String(reason.value(), StandardCharsets.UTF_8)).increment();
                     count.incrementAndGet();
                 }
             }

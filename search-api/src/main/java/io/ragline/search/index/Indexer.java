@@ -84,6 +84,15 @@ public final class Indexer implements Resources.Loop, IndexerSupervisor.Task {
                 .description("From a version's activation to the refresh that makes it searchable on this replica")
                 .serviceLevelObjectives(Duration.ofMillis(250), Duration.ofSeconds(1), Duration.ofSeconds(5))
                 .register(registry);
+        // at zero from the start, so that increase() in the alert answers 0 rather than nothing
+        for (String topic : List.of(Topics.EMBEDDINGS, Topics.DOCUMENT_STATE)) {
+            skippedCounter(topic);
+        }
+    }
+
+    private Counter skippedCounter(String topic) {
+        return Counter.builder(MetricNames.INDEXER_SKIPPED).tag("topic", topic)
+                .description("Records the indexer could not read and skipped").register(registry);
     }
 
     @Override
@@ -212,8 +221,7 @@ public final class Indexer implements Resources.Loop, IndexerSupervisor.Task {
         }
         log.error("skipping {}-{}@{}: not a ragline record ({})", record.topic(), record.partition(),
                 record.offset(), e.getCause().getMessage());
-        Counter.builder(MetricNames.INDEXER_SKIPPED).tag("topic", record.topic())
-                .description("Records the indexer could not read and skipped").register(registry).increment();
+        skippedCounter(record.topic()).increment();
     }
 
     private void applyParsed(ConsumerRecord<byte[], byte[]> record) throws IOException {

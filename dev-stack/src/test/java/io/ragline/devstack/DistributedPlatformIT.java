@@ -1,0 +1,397 @@
+package io.ragline.devstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.ragline.core.event.DocumentV1;
+import io.ragline.core.json.Json;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The distributed platform on one machine, through its production entry point: the packaged
+ * {@code ragline up --distributed} in a JVM of its own, every role its own OS process with the
+ * environment docker-compose.yml gives it, a real Prometheus scraping them, S3Proxy holding backups.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DistributedPlatformIT {
+    private static final Path TARGET = Path.of("target").toAbsolutePath();
+    private static final Path REPO = TARGET.getParent().getParent();
+    private static final int DOCUMENTS = 500;
+    private static final int WAVES = 4;
+    private static final List<String> TOPICS = List.of("lighthouses", "orchards", "glaciers", "volcanoes", "harbours",
+            "vineyards", "observatories", "railways", "libraries", "bridges");
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private Path data;
+    private Path log;
+    private Process up;
+    private int apiPort;
+    private int kafkaPort;
+    private int temporalPort;
+    private int prometheusPort;
+    private String apiKey;
+    private int badRecords;
+
+    @BeforeAll
+    void start() throws Exception {
+        data = Files.createTempDirectory(TARGET, "distributed-it-");
+        log = TARGET.resolve("distributed-it-up.log");
+        apiPort = freeRange(2);
+        kafkaPort = FreePorts.next();
+        temporalPort = FreePorts.next();
+        prometheusPort = FreePorts.next();
+        List<String> args = new ArrayList<>(List.of("up", "--distributed", "--data-dir", data.toString(),
+                "--http-port", Integer.toString(apiPort), "--role-port-base", Integer.toString(freeRange(4)),
+                "--kafka-port", Integer.toString(kafkaPort), "--kafka-controller-port", Integer.toString(FreePorts.next()),
+                "--temporal-port", Integer.toString(temporalPort), "--postgres-port", Integer.toString(FreePorts.next()),
+                "--s3-port", Integer.toString(FreePorts.next()), "--prometheus-port", Integer.toString(prometheusPort),
+                "--blackbox-port", Integer.toString(FreePorts.next()), "--scrape-interval", "PT1S"));
+        up = ragline(args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            assertThat(up.isAlive()).as("ragline up --distributed exited:%n%s", tail(log, 40)).isTrue();
+            assertThat(Files.readString(log)).contains("ragline (distributed) is up");
+        });
+        apiKey = Files.readString(data.resolve("dev-api-key")).strip();
+        // every role reports ready (the launcher waited for each; a role it gave up on fails here)
+        for (JsonNode role : roles()) {
+            assertThat(status(role.path("port").asInt(), "/health/ready")).as(role.toString()).isEqualTo(200);
+        }
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        if (up == null) {
+            return;
+        }
+        up.destroy(); // SIGTERM, as Ctrl-C
+        boolean stopped = up.waitFor(3, TimeUnit.MINUTES);
+        if (!stopped) {
+            up.destroyForcibly();
+        }
+        for (JsonNode role : roles()) {
+            ProcessHandle.of(role.path("pid").asLong()).ifPresent(ProcessHandle::destroyForcibly);
+        }
+        assertThat(stopped).as("stops within 3 minutes").isTrue();
+        String out = Files.readString(log);
+        assertThat(out).contains("stopping workflows-1", "stopping ingest-1", "ragline stopped.");
+        assertThat(out.indexOf("stopping workflows-1")).as("roles stop in reverse order").isLessThan(out.indexOf("stopping ingest-1"));
+        for (JsonNode role : roles()) {
+            assertThat(ProcessHandle.of(role.path("pid").asLong()).map(ProcessHandle::isAlive).orElse(false))
+                    .as(role.path("name") + " stopped").isFalse();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void everyDocumentIsActiveExactlyOnceOnBothReplicasAfterEachRoleIsKilledMidIngest() throws Exception {
+        List<String> victims = List.of("embedder-1", "search-2", "ingest-1", "workflows-1");
+        Map<String, Double> recovery = new LinkedHashMap<>();
+        try (PlatformClient client = new PlatformClient("127.0.0.1:" + kafkaPort, apiPort, apiKey)) {
+            int perWave = DOCUMENTS / WAVES;
+            for (int wave = 0; wave < WAVES; wave++) {
+                for (int i = wave * perWave; i < (wave + 1) * perWave; i++) {
+                    client.publish(document(i));
+                }
+                badRecords += publishBad(client, wave);
+                recovery.put(victims.get(wave), killAndAwaitRestart(victims.get(wave), client));
+            }
+        }
+
+        try (PlatformClient client = new PlatformClient("127.0.0.1:" + kafkaPort, apiPort, apiKey)) {
+            await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+                JsonNode stats = client.get("/v1/stats");
+                assertThat(stats.path("documents").path("failed").asLong()).as(stats.toString()).isZero();
+                assertThat(stats.path("documents").path("active").asLong()).as(stats.toString()).isEqualTo(DOCUMENTS);
+                assertThat(stats.path("documents").path("pending").asLong()).as(stats.toString()).isZero();
+            });
+            // the DLQ holds the deliberately bad records, no more, no fewer (every search replica counts it)
+            await().atMost(Duration.ofMinutes(1)).untilAsserted(() ->
+                    assertThat(client.get("/v1/stats").path("dlq").asLong()).isEqualTo(badRecords));
+        }
+        List<Integer> replicas = roles().stream().filter(r -> r.path("role").asText().equals("search"))
+                .map(r -> r.path("port").asInt()).toList();
+        assertThat(replicas).hasSize(2);
+        // every version is whole on each replica: the replica holds exactly the chunks the metadata counts
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+            for (int i = 0; i < DOCUMENTS; i++) {
+                String id = "doc-" + i + ".txt";
+                JsonNode doc = getJson(apiPort, "/v1/documents/" + id);
+                assertThat(doc.path("status").asText()).as(doc.toString()).isEqualTo("ACTIVE");
+                for (int port : replicas) {
+                    JsonNode held = getJson(port, "/internal/v1/index/default/" + id + "?version=" + doc.path("activeVersion").asLong());
+                    assertThat(held.path("indexedChunks").asLong()).as("%s on :%d", id, port)
+                            .isEqualTo(doc.path("chunkCount").asLong());
+                }
+            }
+        });
+        // the same answers from both replicas, each chunk once
+        for (String topic : TOPICS) {
+            List<String> first = topChunks(replicas.get(0), topic);
+            assertThat(first).as(topic).isNotEmpty().doesNotHaveDuplicates();
+            assertThat(topChunks(replicas.get(1), topic)).as(topic).isEqualTo(first);
+        }
+        System.out.println("recovery after kill -9 (until the new process is ready), seconds:");
+        recovery.forEach((role, seconds) -> System.out.printf("  %-12s %6.1f%n", role, seconds));
+        assertThat(Files.readString(log)).contains("[supervisor] embedder-1", "[supervisor] search-2",
+                "[supervisor] ingest-1", "[supervisor] workflows-1");
+    }
+
+    @Test
+    @Order(2)
+    void prometheusScrapesEveryRoleAndEveryShippedExpressionReturnsData() throws Exception {
+        assumeTrue(onPath("prometheus") && onPath("promtool"), "no prometheus/promtool binary on the PATH");
+        // a 4xx and a backup to S3Proxy, through the ops worker of the workflows role, as from the Temporal UI
+        assertThat(post(apiPort, "/v1/search", "{\"query\":\"\",\"topK\":3}")).isEqualTo(400);
+        JsonNode backup = runBackup();
+        assertThat(backup.path("target").asText()).as(backup.toString()).startsWith("s3://");
+        try (Stream<Path> stored = Files.walk(data.resolve("distributed/s3/blobs"))) {
+            assertThat(stored.filter(Files::isRegularFile).map(Path::toString)).as("objects in S3Proxy")
+                    .anyMatch(p -> p.contains(backup.path("backupId").asText()));
+        }
+        for (int i = 0; i < 20; i++) {
+            assertThat(post(apiPort + (i % 2), "/v1/search", "{\"query\":\"" + TOPICS.get(i % TOPICS.size()) + "\",\"topK\":5}"))
+                    .isEqualTo(200);
+        }
+
+        // labels as the Prometheus Operator gives the ServiceMonitor's targets
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() ->
+                assertThat(query("count by (job, service, namespace, pod, endpoint) (up == 1)").size()).isEqualTo(roles().size()));
+        await().atMost(Duration.ofMinutes(1)).untilAsserted(() ->
+                assertThat(query("ragline_backup_last_success_timestamp_seconds")).isNotEmpty());
+
+        Path k8sRules = TARGET.resolve("prometheusrule-groups.yml");
+        JsonNode rule = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().readTree(
+                REPO.resolve("k8s/base/monitoring/prometheusrule.yaml").toFile());
+        new com.fasterxml.jackson.dataformat.yaml.YAMLMapper().writeValue(k8sRules.toFile(),
+                Map.of("groups", rule.path("spec").path("groups")));
+        List<String> check = new ArrayList<>(List.of("promtool", "check", "rules", k8sRules.toString()));
+        try (Stream<Path> files = Files.list(REPO.resolve("monitoring/prometheus/rules"))) {
+            files.map(Path::toString).filter(p -> p.endsWith(".yml")).sorted().forEach(check::add);
+        }
+        Process promtool = new ProcessBuilder(check).redirectErrorStream(true).start();
+        String promtoolOut = new String(promtool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(promtool.waitFor()).as(promtoolOut).isZero();
+
+        List<String> empty = new ArrayList<>();
+        StringBuilder table = new StringBuilder("expression (source: name) -> series\n");
+        for (MonitoringExpressions.Expression e : MonitoringExpressions.all(REPO)) {
+            assertThat(parses(e.promql())).as("%s %s parses: %s", e.source(), e.name(), e.promql()).isTrue();
+            if (MonitoringExpressions.kubernetesOnly(e.promql())) {
+                table.append(String.format("  %-40s %-45s Kubernetes only (cAdvisor/kubelet)%n", e.source(), e.name()));
+                continue;
+            }
+            for (String part : MonitoringExpressions.steadyStateParts(e.promql())) {
+                int series = query(part).size();
+                table.append(String.format("  %-40s %-45s %3d  %s%n", e.source(), e.name(), series, oneLine(part)));
+                boolean milvus = part.contains("dependency=\"milvus\""); // no Milvus runs on this machine
+                if (series == 0 && !milvus) {
+                    empty.add(e.source() + " " + e.name() + ": " + oneLine(part));
+                }
+            }
+        }
+        System.out.println(table);
+        assertThat(empty).as("expressions that return nothing in steady state").isEmpty();
+    }
+
+    // ---- workload -------------------------------------------------------------------------------
+
+    private static DocumentV1 document(int i) {
+        String topic = TOPICS.get(i % TOPICS.size());
+        return DocumentV1.upsert("default", "doc-" + i + ".txt", "Notes on " + topic + " " + i,
+                "Field notes number " + i + " about " + topic + ": the survey team visited site " + i
+                        + " and recorded what they saw of the " + topic + " there.", "text/plain", "it", Map.of());
+    }
+
+    /** Records the ingest topology must refuse into the DLQ with a reason; returns how many. */
+    private static int publishBad(PlatformClient client, int wave) throws Exception {
+        client.publishRaw("default/bad-json-" + wave, "{not json".getBytes(StandardCharsets.UTF_8));
+        client.publishRaw("default/bad-id-" + wave, ("{\"schema\":\"ragline.document.v1\",\"tenant\":\"default\","
+                + "\"text\":\"no id\"}").getBytes(StandardCharsets.UTF_8));
+        return 2;
+    }
+
+    private double killAndAwaitRestart(String name, PlatformClient client) throws Exception {
+        JsonNode before = role(name);
+        long pid = before.path("pid").asLong();
+        long start = System.nanoTime();
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL, as kill -9
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(250))
+                .ignoreException(java.net.ConnectException.class).untilAsserted(() -> {
+            JsonNode now = role(name);
+            assertThat(now.path("pid").asLong()).as(name + " restarted").isNotEqualTo(pid);
+            assertThat(status(now.path("port").asInt(), "/health/ready")).isEqualTo(200);
+            if (name.startsWith("search")) {
+                // the other replica keeps serving while this one is down
+                assertThat(client.search("lighthouses", 3, "hybrid").status()).isEqualTo(200);
+            }
+        });
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private JsonNode runBackup() throws Exception {
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newConnectedServiceStubs(
+                WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporalPort).build(), Duration.ofSeconds(30));
+        try {
+            WorkflowClient temporal = WorkflowClient.newInstance(stubs);
+            // by type name and JSON input, as the Temporal UI starts it
+            WorkflowStub stub = temporal.newUntypedWorkflowStub("BackupWorkflow", WorkflowOptions.newBuilder()
+                    .setTaskQueue("ragline-ops").setWorkflowId("it-backup-" + System.nanoTime()).build());
+            stub.start(Map.of());
+            return stub.getResult(5, TimeUnit.MINUTES, JsonNode.class);
+        } finally {
+            stubs.shutdown();
+        }
+    }
+
+    private List<String> topChunks(int port, String query) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/search"))
+                .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.writeString(Map.of("query", query, "topK", 20,
+                        "mode", "hybrid", "granularity", "chunk")))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        Json.mapper().readTree(response.body()).path("results").forEach(r -> ids.add(r.path("chunkId").asText()));
+        return ids;
+    }
+
+    // ---- Prometheus -----------------------------------------------------------------------------
+
+    private ArrayNode query(String promql) throws Exception {
+        JsonNode body = prometheus("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+        assertThat(body.path("status").asText()).as("%s: %s", promql, body).isEqualTo("success");
+        JsonNode result = body.path("data").path("result");
+        if (result.isArray()) {
+            return (ArrayNode) result;
+        }
+        ArrayNode scalar = Json.mapper().createArrayNode();
+        scalar.add(body.path("data"));
+        return scalar;
+    }
+
+    private boolean parses(String promql) throws Exception {
+        return prometheus("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8))
+                .path("status").asText().equals("success");
+    }
+
+    private JsonNode prometheus(String path) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + prometheusPort + path)).build(), HttpResponse.BodyHandlers.ofString());
+        return Json.mapper().readTree(response.body());
+    }
+
+    private static String oneLine(String promql) {
+        return promql.replaceAll("\\s+", " ");
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------
+
+    private List<JsonNode> roles() throws IOException {
+        Path file = data.resolve("distributed/roles.json");
+        List<JsonNode> roles = new ArrayList<>();
+        Json.mapper().readTree(Files.readString(file)).forEach(roles::add);
+        return roles;
+    }
+
+    private JsonNode role(String name) throws IOException {
+        return roles().stream().filter(r -> r.path("name").asText().equals(name)).findFirst().orElseThrow();
+    }
+
+    private int status(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5))
+                .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private int post(int port, String path, String body) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private JsonNode getJson(int port, String path) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + apiKey).build(), HttpResponse.BodyHandlers.ofString());
+        return Json.mapper().readTree(response.body());
+    }
+
+    /** The first of {@code n} consecutive free ports. */
+    private static int freeRange(int n) throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int first = FreePorts.next();
+            boolean free = true;
+            for (int p = first + 1; p < first + n && free; p++) {
+                try (ServerSocket probe = new ServerSocket(p)) {
+                    free = probe.getLocalPort() == p;
+                } catch (IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return first;
+            }
+        }
+        throw new IOException("no " + n + " consecutive free ports");
+    }
+
+    private static boolean onPath(String binary) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, binary))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The command line of the {@code ./ragline} launcher script, on this JVM (as LauncherIT runs it). */
+    private static ProcessBuilder ragline(List<String> args) {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-Dai.djl.offline=true", "--add-modules", "jdk.incubator.vector"));
+        if (Runtime.version().feature() >= 23) {
+            command.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        command.addAll(List.of("-cp", TARGET.resolve("ragline-dev-stack.jar") + File.pathSeparator
+                + TARGET.resolve("lib") + File.separator + "*", "io.ragline.devstack.cli.RaglineCli"));
+        command.addAll(args);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().put("DJL_OFFLINE", "true");
+        return builder;
+    }
+
+    private static String tail(Path file, int lines) throws IOException {
+        List<String> all = Files.exists(file) ? Files.readAllLines(file) : List.of();
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    }
+}
