@@ -52,14 +52,14 @@ public final class ServiceRoles {
                 TopicSetup.ensure(bootstrap, Env.RAGLINE_PARTITIONS.getInt(env), rf);
                 IngestNode ingest = resources.add(new IngestNode(bootstrap, data.resolve("streams"), rf,
                         IngestConfig.defaults(), resources.add(Models.tokenizer(env, data))));
-                resources.add(new HealthServer(host, port, registry, ingest::running, Map.of()));
+                resources.add(new HealthServer(host, port, registry, ingest::health, Map.of()));
             }
             case embedder -> {
                 Embedder embedder = resources.add(Models.load(env, data));
                 EmbedderNode node = resources.add(new EmbedderNode(bootstrap, embedder, instanceId(env),
                         Env.RAGLINE_EMBED_BATCH.getInt(env), registry));
                 Map<String, Supplier<Object>> keda = Map.of("/keda/metrics", () -> node.scaling().snapshot());
-                resources.add(new HealthServer(host, port, registry, () -> true, keda));
+                resources.add(new HealthServer(host, port, registry, node::health, keda));
             }
             case search -> {
                 Embedder embedder = resources.add(Models.load(env, data));
@@ -70,11 +70,11 @@ public final class ServiceRoles {
                 var client = Temporal.connect(Env.RAGLINE_TEMPORAL_TARGET.get(env),
                         Env.RAGLINE_TEMPORAL_NAMESPACE.get(env), resources);
                 URI searchApi = URI.create(Env.RAGLINE_URL.get(env));
-                resources.add(new LifecycleNode(bootstrap, client, metadata(role, env, resources),
+                LifecycleNode lifecycle = resources.add(new LifecycleNode(bootstrap, client, metadata(role, env, resources),
                         new HttpIndexProbe(searchApi),
                         new LifecycleSettings(Duration.parse(Env.RAGLINE_INDEX_TIMEOUT.get(env)), Duration.ofSeconds(60)),
                         new HttpGenerationProbe(searchApi), ReindexSettings.defaults(), registry));
-                resources.add(new HealthServer(host, port, registry, () -> true, Map.of()));
+                resources.add(new HealthServer(host, port, registry, lifecycle::health, Map.of()));
             }
         }
     }
