@@ -132,6 +132,9 @@ public final class IndexerSupervisor implements AutoCloseable {
             synchronized (this) {
                 wanted = false;
                 failure = null;
+                if (crash) {
+                    caughtUp = false; // as after a real crash: the next indexer resumes from an older commit
+                }
                 task = current;
                 running = thread;
                 current = null;
