@@ -108,7 +108,9 @@ class DistributedServicesTest {
             assertThat(keda.path("replicas").asInt()).isEqualTo(1);
             assertThat(keda.path("totalLag").asLong()).isZero();
         });
+        // ready: the embedder's worker consumes, the search replica's indexer has caught up
         assertThat(get(embedderPort, "/health/ready").path("status").asText()).isEqualTo("UP");
+        assertThat(get(searchPort, "/health/ready").path("status").asText()).isEqualTo("UP");
         String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + embedderPort + "/metrics")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertThat(metrics).contains("ragline_embeddings_total", "ragline_embedding_lag ");

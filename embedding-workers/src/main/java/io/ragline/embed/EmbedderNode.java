@@ -2,6 +2,7 @@ package io.ragline.embed;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ragline.core.model.Embedder;
+import io.ragline.core.runtime.Health;
 import io.ragline.core.runtime.Resources;
 import java.time.Duration;
 
@@ -26,6 +27,11 @@ public final class EmbedderNode implements AutoCloseable {
 
     public ScalingMetrics scaling() {
         return scaling;
+    }
+
+    /** Ready while its worker consumes (see {@link EmbeddingWorker#health()}); {@code /health/ready} of the embedder role. */
+    public Health health() {
+        return worker.health();
     }
 
     /** Fault injection: the worker dies as in a crash (see {@link EmbeddingWorker#kill()}), then the node closes. */

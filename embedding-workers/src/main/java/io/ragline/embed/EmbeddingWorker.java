@@ -13,8 +13,10 @@ import io.ragline.core.event.EmbeddingEvent;
 import io.ragline.core.json.Json;
 import io.ragline.core.metrics.MetricNames;
 import io.ragline.core.model.Embedder;
+import io.ragline.core.runtime.Health;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,6 +24,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.time.Duration;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -56,6 +59,12 @@ public final class EmbeddingWorker implements Resources.Loop {
     /** Offsets this worker committed per partition (only its thread touches it). */
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** A member of the group: partitions (maybe none) were assigned since the last loss. */
+    private volatile boolean joined;
+    private volatile long lastPollNanos;
+    private volatile String failure;
+    /** Longer without a poll and the group drops the member anyway (the consumer's max.poll.interval.ms default). */
+    private static final Duration MAX_POLL_SILENCE = Duration.ofMinutes(5);
     private static final int ATTEMPTS = 3;
     private static final int BATCHES_PER_TRANSACTION = 8;
     private final Counter embedded;
@@ -105,7 +114,21 @@ public final class EmbeddingWorker implements Resources.Loop {
     public void run() {
         try {
             producer.initTransactions();
-            consumer.subscribe(List.of(Topics.CHUNKS));
+            consumer.subscribe(List.of(Topics.CHUNKS), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                    joined = true;
+                }
+
+                @Override
+                public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                    joined = false;
+                }
+            });
             while (running.get()) {
                 ConsumerRecords<byte[], byte[]> records;
                 try {
@@ -113,6 +136,7 @@ public final class EmbeddingWorker implements Resources.Loop {
                 } catch (WakeupException e) {
                     break;
                 }
+                lastPollNanos = System.nanoTime();
                 if (!records.isEmpty()) {
                     process(records);
                 } else {
@@ -121,9 +145,13 @@ public final class EmbeddingWorker implements Resources.Loop {
             }
         } catch (RuntimeException e) {
             if (running.get()) {
+                failure = e.toString();
                 log.error("embedding worker {} stopped on an error", config.instanceId(), e);
                 throw e;
             }
+        } catch (Error e) {
+            failure = e.toString();
+            throw e;
         } finally {
             // a killed worker stays in its group, as a crashed one would, until its session times out
             if (killed) {
@@ -257,6 +285,30 @@ public final class EmbeddingWorker implements Resources.Loop {
                 consumer.seekToBeginning(List.of(tp));
             }
         }
+    }
+
+    /**
+     * Ready while the worker's loop runs, its consumer is a member of the group and it polled
+     * within the last five minutes (a batch stuck longer costs its
+     * membership anyway); otherwise the reason.
+     */
+    public Health health() {
+        String crashed = failure; // set before the loop's clean-up, which may take a while after a crash
+        if (crashed != null) {
+            return Health.notReady("the embedding worker crashed: " + crashed);
+        }
+        if (stopped.getCount() == 0 || !running.get()) {
+            return Health.notReady("the embedding worker is stopped");
+        }
+        if (!joined) {
+            return Health.notReady("the embedding worker has not joined consumer group " + config.groupId() + " yet");
+        }
+        long silence = System.nanoTime() - lastPollNanos;
+        if (silence > MAX_POLL_SILENCE.toNanos()) {
+            return Health.notReady("the embedding worker has not polled " + Topics.CHUNKS + " for "
+                    + Duration.ofNanos(silence).toSeconds() + " s");
+        }
+        return Health.READY;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.ragline.ingest;
 
 import io.ragline.core.Topics;
 import io.ragline.core.model.ModelTokenizer;
+import io.ragline.core.runtime.Health;
 import io.ragline.ingest.topology.IngestConfig;
 import io.ragline.ingest.topology.IngestTopology;
 import java.nio.file.Path;
@@ -46,6 +47,13 @@ public final class IngestNode implements AutoCloseable {
 
     public boolean running() {
         return streams.state() == KafkaStreams.State.RUNNING;
+    }
+
+    /** Ready while the topology runs ({@code /health/ready}); otherwise names its state. */
+    public Health health() {
+        KafkaStreams.State state = streams.state();
+        return state == KafkaStreams.State.RUNNING ? Health.READY
+                : Health.notReady("the ingest topology is " + state + ", not RUNNING");
     }
 
     /** Waits until the topology processes records; fails if it errors or takes longer than {@code timeout}. */

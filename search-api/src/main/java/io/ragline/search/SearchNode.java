@@ -3,6 +3,7 @@ package io.ragline.search;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ragline.core.event.IndexGenerations;
 import io.ragline.core.model.Embedder;
+import io.ragline.core.runtime.Health;
 import io.ragline.core.runtime.Resources;
 import io.ragline.core.store.ApiKeyStore;
 import io.ragline.core.store.MetadataStore;
@@ -33,6 +34,7 @@ public final class SearchNode implements AutoCloseable {
     private final SearchApi api;
     private final IndexerSupervisor indexer;
     private final GenerationalIndex generations;
+    private final BooleanSupplier extraReady;
 
     /**
      * @param ready extra readiness condition (the embedded platform adds its ingest topology)
@@ -54,6 +56,7 @@ public final class SearchNode implements AutoCloseable {
     /** @param store where the chunks live: this replica's Lucene index or a shared Milvus */
     public SearchNode(String bootstrapServers, StoreSelection store, String host, int port, DataSource database,
                       Embedder embedder, Fusion fusion, PrometheusMeterRegistry registry, BooleanSupplier ready) {
+        this.extraReady = ready;
         try {
             GenerationDirs dirs = null;
             IndexGenerations current = null;
@@ -92,14 +95,30 @@ public final class SearchNode implements AutoCloseable {
             DocumentPublisher publisher = resources.add(new DocumentPublisher(bootstrapServers,
                     (int) SearchApi.maxIngestBodyBytes(limits)));
             api = resources.add(new SearchApi(new SearchService(index, embedder, fusion, registry), new MetadataStore(database),
-                    new ApiKeyStore(database), index, dlq::count,
-                    // a crashed indexer (until its restart) takes the replica out of readiness: its index is going stale
-                    () -> ready.getAsBoolean() && indexer.healthy(), registry, publisher, limits, generations)
+                    new ApiKeyStore(database), index, dlq::count, () -> health(ready), registry, publisher, limits,
+                    generations)
                     .start(host, port));
         } catch (RuntimeException e) {
             resources.close();
             throw e;
         }
+    }
+
+    /**
+     * Whether this replica may take searches ({@code /health/ready}): its indexer has caught up
+     * with the logs and is not crashed (a crashed one, until its restart, leaves the index going
+     * stale), and the extra condition holds.
+     */
+    public Health health() {
+        return health(extraReady);
+    }
+
+    private Health health(BooleanSupplier ready) {
+        Health health = indexer.health();
+        if (health.ready() && !ready.getAsBoolean()) {
+            return Health.notReady("the platform around this replica is not ready (embedded: its ingest topology does not run)");
+        }
+        return health;
     }
 
     /**

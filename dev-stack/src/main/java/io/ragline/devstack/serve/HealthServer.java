@@ -3,22 +3,23 @@ package io.ragline.devstack.serve;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ragline.core.json.Json;
+import io.ragline.core.runtime.Health;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /** Health, metrics and (for workers) extra JSON endpoints of a service that has no API of its own. */
 public final class HealthServer implements AutoCloseable {
     private final Javalin app;
 
-    public HealthServer(String host, int port, PrometheusMeterRegistry registry, BooleanSupplier ready,
+    /** @param ready what {@code /health/ready} answers: 200, or 503 with the reason in the JSON */
+    public HealthServer(String host, int port, PrometheusMeterRegistry registry, Supplier<Health> ready,
                         Map<String, Supplier<Object>> jsonRoutes) {
         app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.routes.get("/health/live", ctx -> ctx.json(Map.of("status", "UP")));
             config.routes.get("/health/ready", ctx -> {
-                boolean up = ready.getAsBoolean();
-                ctx.status(up ? 200 : 503).json(Map.of("status", up ? "UP" : "DOWN"));
+                Health health = ready.get();
+                ctx.status(health.ready() ? 200 : 503).json(health.body());
             });
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(registry.scrape()));

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ragline.core.config.Env;
 import io.ragline.core.model.Embedder;
+import io.ragline.core.runtime.Health;
 import io.ragline.core.runtime.Resources;
 import io.ragline.core.store.Database;
 import io.ragline.core.store.MetadataStore;
@@ -52,14 +53,14 @@ public final class ServiceRoles {
                 TopicSetup.ensure(bootstrap, Env.RAGLINE_PARTITIONS.getInt(env), rf);
                 IngestNode ingest = resources.add(new IngestNode(bootstrap, data.resolve("streams"), rf,
                         IngestConfig.defaults(), resources.add(Models.tokenizer(env, data))));
-                resources.add(new HealthServer(host, port, registry, ingest::running, Map.of()));
+                resources.add(new HealthServer(host, port, registry, ingest::health, Map.of()));
             }
             case embedder -> {
                 Embedder embedder = resources.add(Models.load(env, data));
                 EmbedderNode node = resources.add(new EmbedderNode(bootstrap, embedder, instanceId(env),
                         Env.RAGLINE_EMBED_BATCH.getInt(env), registry));
                 Map<String, Supplier<Object>> keda = Map.of("/keda/metrics", () -> node.scaling().snapshot());
-                resources.add(new HealthServer(host, port, registry, () -> true, keda));
+                resources.add(new HealthServer(host, port, registry, node::health, keda));
             }
             case search -> {
                 Embedder embedder = resources.add(Models.load(env, data));
@@ -71,13 +72,14 @@ public final class ServiceRoles {
                         Env.RAGLINE_TEMPORAL_NAMESPACE.get(env), resources);
                 URI searchApi = URI.create(Env.RAGLINE_URL.get(env));
                 HikariDataSource database = database(role, env, resources);
-                resources.add(new LifecycleNode(bootstrap, client, new MetadataStore(database),
+                LifecycleNode lifecycle = resources.add(new LifecycleNode(bootstrap, client, new MetadataStore(database),
                         new HttpIndexProbe(searchApi),
                         new LifecycleSettings(Duration.parse(Env.RAGLINE_INDEX_TIMEOUT.get(env)), Duration.ofSeconds(60)),
                         new HttpGenerationProbe(searchApi), ReindexSettings.defaults(), registry));
                 // deploy, backup, restore and DR, started from the Temporal UI on task queue ragline-ops
-                resources.add(new OpsService(env, data, client, database, registry));
-                resources.add(new HealthServer(host, port, registry, () -> true, Map.of()));
+                OpsService ops = resources.add(new OpsService(env, data, client, database, registry));
+                resources.add(new HealthServer(host, port, registry, () -> lifecycle.health().and(ops.running()
+                        ? Health.READY : Health.notReady("ops worker (task queue ragline-ops) not running")), Map.of()));
             }
         }
     }

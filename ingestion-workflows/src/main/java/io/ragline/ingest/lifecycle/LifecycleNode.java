@@ -3,6 +3,7 @@ package io.ragline.ingest.lifecycle;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ragline.core.generation.GenerationLog;
 import io.ragline.core.generation.GenerationProbe;
+import io.ragline.core.runtime.Health;
 import io.ragline.core.runtime.Resources;
 import io.ragline.ingest.reindex.ChunkRepublisher;
 import io.ragline.ingest.reindex.ReindexActivitiesImpl;
@@ -26,6 +27,8 @@ import java.util.concurrent.TimeUnit;
 public final class LifecycleNode implements AutoCloseable {
     private static final int MAX_CONCURRENT_ACTIVITIES = 10_000;
     private final Resources resources = new Resources();
+    private final WorkerFactory factory;
+    private final LifecycleStarter starter;
 
     public LifecycleNode(String bootstrapServers, WorkflowClient client, MetadataStore metadata, IndexProbe index,
                          LifecycleSettings settings, MeterRegistry registry) {
@@ -41,7 +44,7 @@ public final class LifecycleNode implements AutoCloseable {
             ChunkRedriver redriver = resources.add(new ChunkRedriver(bootstrapServers));
             // one open workflow per version in flight, thousands during a bulk load: keep them all
             // cached (no replays) on cheap virtual threads
-            WorkerFactory factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
+            factory = WorkerFactory.newInstance(client, WorkerFactoryOptions.newBuilder()
                     .setUsingVirtualWorkflowThreads(true)
                     .setWorkflowCacheSize(MAX_CONCURRENT_ACTIVITIES)
                     .setMaxWorkflowThreadCount(MAX_CONCURRENT_ACTIVITIES)
@@ -68,13 +71,25 @@ public final class LifecycleNode implements AutoCloseable {
                 factory.shutdown();
                 factory.awaitTermination(10, TimeUnit.SECONDS);
             });
-            LifecycleStarter starter = new LifecycleStarter(bootstrapServers, client, metadata);
+            starter = new LifecycleStarter(bootstrapServers, client, metadata);
             starter.reconcile();
             resources.background("ragline-lifecycle-starter", starter);
         } catch (RuntimeException e) {
             resources.close();
             throw e;
         }
+    }
+
+    /**
+     * Ready while the Temporal workers run (their factory started and not shut down) and the
+     * starter consumes {@code ragline.lifecycle} (see {@link LifecycleStarter#health()}); {@code
+     * /health/ready} of the workflows role.
+     */
+    public Health health() {
+        if (!factory.isStarted() || factory.isShutdown() || factory.isTerminated()) {
+            return Health.notReady("the lifecycle workers (Temporal worker factory) are not running");
+        }
+        return starter.health();
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.ragline.core.json.Json;
 import io.ragline.core.metrics.MetricNames;
+import io.ragline.core.runtime.Health;
 import io.ragline.core.store.ApiKey;
 import io.ragline.core.store.ApiKeyStore;
 import io.ragline.core.store.DocumentRecord;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +45,7 @@ public final class SearchApi implements AutoCloseable {
     private final MetadataStore metadata;
     private final IndexProbe index;
     private final LongSupplier dlqRecords;
-    private final BooleanSupplier ready;
+    private final Supplier<Health> ready;
     private final PrometheusMeterRegistry registry;
     private final ApiKeyStore keys;
     private final Authenticator authenticator;
@@ -59,12 +61,17 @@ public final class SearchApi implements AutoCloseable {
     public SearchApi(SearchService search, MetadataStore metadata, ApiKeyStore keys, IndexProbe index,
                      LongSupplier dlqRecords, BooleanSupplier ready, PrometheusMeterRegistry registry,
                      DocumentPublisher publisher, DocumentLimits limits) {
-        this(search, metadata, keys, index, dlqRecords, ready, registry, publisher, limits, null);
+        this(search, metadata, keys, index, dlqRecords,
+                () -> ready.getAsBoolean() ? Health.READY : Health.notReady("the readiness condition is false"),
+                registry, publisher, limits, null);
     }
 
-    /** @param generations the replica's index generations, for a re-index (null: not reported) */
+    /**
+     * @param ready       what {@code /health/ready} answers: 200, or 503 with the reason
+     * @param generations the replica's index generations, for a re-index (null: not reported)
+     */
     public SearchApi(SearchService search, MetadataStore metadata, ApiKeyStore keys, IndexProbe index,
-                     LongSupplier dlqRecords, BooleanSupplier ready, PrometheusMeterRegistry registry,
+                     LongSupplier dlqRecords, Supplier<Health> ready, PrometheusMeterRegistry registry,
                      DocumentPublisher publisher, DocumentLimits limits, GenerationProbe generations) {
         this.documents = new DocumentRoutes(limits, publisher, registry);
         this.keys = keys;
@@ -230,8 +237,8 @@ public final class SearchApi implements AutoCloseable {
     }
 
     private void readiness(Context ctx) {
-        boolean up = ready.getAsBoolean();
-        ctx.status(up ? 200 : 503).json(Map.of("status", up ? "UP" : "DOWN"));
+        Health health = ready.get();
+        ctx.status(health.ready() ? 200 : 503).json(health.body());
     }
 
     /** The key's tenant; an admin key may name another with {@value #TENANT_HEADER}. */

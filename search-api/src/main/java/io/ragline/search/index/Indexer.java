@@ -18,13 +18,21 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -35,16 +43,28 @@ import org.slf4j.LoggerFactory;
  * index. No consumer group: each replica reads every partition and keeps its own position in
  * its index commits. Document states are read from the beginning at every start (the topic is
  * compacted: one snapshot per document) so the replica knows which version each document serves.
+ * Topics and partitions created after its start are picked up every {@link #partitionCheckInterval}.
  */
 public final class Indexer implements Resources.Loop, IndexerSupervisor.Task {
     private static final Logger log = LoggerFactory.getLogger(Indexer.class);
     private static final Duration COMMIT_INTERVAL = Duration.ofSeconds(2);
+    private static final Duration PARTITION_CHECK_INTERVAL = Duration.ofSeconds(10);
+    private static final Duration PARTITION_LOOKUP_TIMEOUT = Duration.ofSeconds(5);
 
     private final ChunkSink index;
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final Admin admin;
+    // only the indexer's thread touches these
+    private final List<TopicPartition> embeddings = new ArrayList<>();
+    private final List<TopicPartition> states = new ArrayList<>();
+    private Map<String, Long> committed = Map.of();
+    private Map<TopicPartition, Long> catchUpTarget = Map.of();
+    private volatile boolean caughtUp;
+    private volatile Duration partitionCheckInterval = PARTITION_CHECK_INTERVAL;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private volatile boolean killed;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final CountDownLatch closing = new CountDownLatch(1);
     private final Counter chunksIndexed;
     private final Counter statesApplied;
     private final Timer activationLag;
@@ -73,8 +93,12 @@ public final class Indexer implements Resources.Loop, IndexerSupervisor.Task {
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
                 ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000,
+                // a replica started before the topics exist must not create them (one partition, not compacted)
+                ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
                 ConsumerConfig.CLIENT_ID_CONFIG, "ragline-indexer"),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.CLIENT_ID_CONFIG, "ragline-indexer-admin"));
         this.chunksIndexed = Counter.builder(MetricNames.INDEXER_CHUNKS).description("Embedded chunks written to the index")
                 .register(registry);
         this.statesApplied = Counter.builder(MetricNames.INDEXER_STATES).description("Document states applied to the index")
@@ -98,8 +122,8 @@ public final class Indexer implements Resources.Loop, IndexerSupervisor.Task {
     @Override
     public void run() {
         try {
-            List<TopicPartition> embeddings = partitions(Topics.EMBEDDINGS);
-            List<TopicPartition> states = partitions(Topics.DOCUMENT_STATE);
+            embeddings.addAll(partitions(Topics.EMBEDDINGS, true));
+            states.addAll(partitions(Topics.DOCUMENT_STATE, true));
             Map<TopicPartition, Long> statePositions = bootstrapStates(states);
             if (statePositions == null) {
                 return; // closed while bootstrapping: nothing was written
@@ -108,24 +132,39 @@ public final class Indexer implements Resources.Loop, IndexerSupervisor.Task {
             all.addAll(states);
             consumer.assign(all);
             statePositions.forEach(consumer::seek);
-            Map<String, Long> committed = index.committedOffsets();
+            committed = index.committedOffsets();
             for (TopicPartition tp : embeddings) {
-                Long offset = committed.get(tp.toString());
-                if (offset == null) {
-                    consumer.seekToBeginning(List.of(tp));
-                } else {
-                    consumer.seek(tp, offset);
-                }
+                seekEmbeddings(tp);
             }
             log.info("indexer reading {} from {}", Topics.EMBEDDINGS, committed.isEmpty() ? "the beginning (rebuild)" : committed);
+            // caught up once every position reaches the end (last stable offset) the logs have now
+            catchUpTarget = new HashMap<>(consumer.endOffsets(all));
             long lastCommit = System.nanoTime();
+            long lastPartitionCheck = System.nanoTime();
             boolean dirty = false;
             while (running.get()) {
                 ConsumerRecords<byte[], byte[]> records;
                 try {
+                    if (!caughtUp && reachedCatchUpTarget()) {
+                        caughtUp = true;
+                        log.info("indexer caught up with {} and {} at {}", Topics.EMBEDDINGS, Topics.DOCUMENT_STATE,
+                                catchUpTarget);
+                    }
+                    if (System.nanoTime() - lastPartitionCheck > partitionCheckInterval.toNanos()) {
+                        assignNewPartitions();
+                        lastPartitionCheck = System.nanoTime();
+                    }
+                    if (consumer.assignment().isEmpty()) {
+                        // neither topic exists yet: nothing to poll (a consumer without partitions refuses to)
+                        closing.await(100, TimeUnit.MILLISECONDS);
+                        continue;
+                    }
                     records = consumer.poll(Duration.ofMillis(100));
                 } catch (WakeupException e) {
                     break; // close() was called: commit below
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
                 }
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     apply(record);
@@ -149,10 +188,77 @@ public final class Indexer implements Resources.Loop, IndexerSupervisor.Task {
             throw new UncheckedIOException("indexer failed", e);
         } finally {
             consumer.close();
+            admin.close(Duration.ofSeconds(5));
             stopped.countDown();
         }
     }
 
+    /**
+     * Whether this indexer has read both topics up to the end (last stable offset) they had when it
+     * started reading them, partitions that appeared before then included. Once true it stays true
+     * while the indexer runs: a replica that has caught up keeps up, and a burst of new records must
+     * not take every replica out of service at once.
+     */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    /**
+     * How often the indexer looks for topics and partitions created after its start (a replica
+     * started before {@code ragline.embeddings} exists, partitions added later). Call before {@link #run()}.
+     */
+    public Indexer partitionCheckInterval(Duration interval) {
+        this.partitionCheckInterval = interval;
+        return this;
+    }
+
+    private void seekEmbeddings(TopicPartition tp) {
+        Long offset = committed.get(tp.toString());
+        if (offset == null) {
+            consumer.seekToBeginning(List.of(tp)); // not in the index's commit: a new partition, read it all
+        } else {
+            consumer.seek(tp, offset);
+        }
+    }
+
+    private boolean reachedCatchUpTarget() {
+        for (Map.Entry<TopicPartition, Long> target : catchUpTarget.entrySet()) {
+            if (consumer.position(target.getKey()) < target.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Adds the partitions of both topics that appeared since the last look to the assignment. The
+     * partitions already read keep their positions; a new partition of {@code ragline.embeddings}
+     * starts where the index's commit has it (from the beginning when it has none), a new one of
+     * {@code ragline.document-state} from its beginning: its snapshots are newer than this indexer's
+     * start, so applying them in order is what reading them live would have done.
+     */
+    private void assignNewPartitions() {
+        List<TopicPartition> newEmbeddings = partitions(Topics.EMBEDDINGS, false);
+        newEmbeddings.removeAll(embeddings);
+        List<TopicPartition> newStates = partitions(Topics.DOCUMENT_STATE, false);
+        newStates.removeAll(states);
+        if (newEmbeddings.isEmpty() && newStates.isEmpty()) {
+            return;
+        }
+        embeddings.addAll(newEmbeddings);
+        states.addAll(newStates);
+        List<TopicPartition> all = new ArrayList<>(embeddings);
+        all.addAll(states);
+        consumer.assign(all); // partitions kept keep their positions
+        newEmbeddings.forEach(this::seekEmbeddings);
+        consumer.seekToBeginning(newStates);
+        List<TopicPartition> added = new ArrayList<>(newEmbeddings);
+        added.addAll(newStates);
+        if (!caughtUp) {
+            catchUpTarget.putAll(consumer.endOffsets(added));
+        }
+        log.info("indexer reading new partitions {}", added);
+    }
     /**
      * Reads {@code ragline.document-state} from the beginning to its end and applies only each
      * document's latest snapshot, which is what compaction leaves of the topic anyway: a snapshot
@@ -262,12 +368,38 @@ public final class Indexer implements Resources.Loop, IndexerSupervisor.Task {
         activatedSinceRefresh.clear();
     }
 
-    private List<TopicPartition> partitions(String topic) {
+    /**
+     * The topic's partitions, fresh from the brokers (a consumer's metadata would see new partitions
+     * minutes late); none while the topic does not exist. At start ({@code required}) an unreachable
+     * cluster fails the indexer, which its supervisor restarts; later a failed look is retried.
+     */
+    private List<TopicPartition> partitions(String topic, boolean required) {
         List<TopicPartition> out = new ArrayList<>();
-        for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-            out.add(new TopicPartition(p.topic(), p.partition()));
+        try {
+            TopicDescription description = admin.describeTopics(List.of(topic),
+                            new DescribeTopicsOptions().timeoutMs((int) PARTITION_LOOKUP_TIMEOUT.toMillis()))
+                    .topicNameValues().get(topic).get(PARTITION_LOOKUP_TIMEOUT.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            for (TopicPartitionInfo p : description.partitions()) {
+                out.add(new TopicPartition(topic, p.partition()));
+            }
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                lookupFailed(topic, required, e.getCause());
+            }
+        } catch (TimeoutException e) {
+            lookupFailed(topic, required, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            lookupFailed(topic, required, e);
         }
         return out;
+    }
+
+    private static void lookupFailed(String topic, boolean required, Throwable cause) {
+        if (required) {
+            throw new IllegalStateException("cannot look up the partitions of " + topic, cause);
+        }
+        log.warn("cannot look up the partitions of {}; trying again later ({})", topic, cause.toString());
     }
 
     private Map<String, Long> positions(List<TopicPartition> partitions) {
@@ -291,6 +423,7 @@ public final class Indexer implements Resources.Loop, IndexerSupervisor.Task {
     @Override
     public void close() {
         if (running.getAndSet(false)) {
+            closing.countDown();
             consumer.wakeup();
         }
         try {

@@ -3,6 +3,7 @@ package io.ragline.search.index;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ragline.core.metrics.MetricNames;
+import io.ragline.core.runtime.Health;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * Runs one indexer at a time on its own thread, to be stopped and started as often as operations
  * need (a restore, a generation switch). An indexer that dies on an error is started again after a
  * pause that doubles from a second up to a minute: until then {@link #healthy()} is false, which
- * takes the replica out of readiness, and each crash counts in {@code ragline_indexer_failures_total}.
+ * takes the replica out of readiness (as does an indexer that has not caught up yet, see
+ * {@link #health()}), and each crash counts in {@code ragline_indexer_failures_total}.
  * Without this a dead indexer would leave the replica answering from a stale index, silently.
  */
 public final class IndexerSupervisor implements AutoCloseable {
@@ -31,6 +33,11 @@ public final class IndexerSupervisor implements AutoCloseable {
 
         /** Stops the task as a crash would (no final commit); {@link #run()} then returns. */
         void kill();
+
+        /** Whether the task has read its logs up to where they ended when it started (see {@link Indexer#caughtUp()}). */
+        default boolean caughtUp() {
+            return true;
+        }
     }
 
     private final Supplier<? extends Task> factory;
@@ -45,6 +52,8 @@ public final class IndexerSupervisor implements AutoCloseable {
     private boolean wanted;
     private int consecutiveFailures;
     private volatile String failure;
+    /** An indexer caught up since the start or the last crash; a pause (stop, start) keeps it. */
+    private volatile boolean caughtUp;
 
     public IndexerSupervisor(Supplier<? extends Task> factory, MeterRegistry registry) {
         this.factory = factory;
@@ -88,6 +97,28 @@ public final class IndexerSupervisor implements AutoCloseable {
         return failure == null;
     }
 
+    /**
+     * Whether the replica may serve: not while a crashed indexer waits for its restart, and not
+     * before an indexer has caught up with the logs, at the start and again after each crash (it
+     * resumes from an older commit). An indexer paused for an operation (a backup, a generation
+     * switch) keeps the replica ready: its index is complete up to the pause.
+     */
+    public Health health() {
+        String crashed = failure;
+        if (crashed != null) {
+            return Health.notReady("the indexer crashed and waits for its restart: " + crashed);
+        }
+        if (!caughtUp) {
+            synchronized (this) { // with crashed(): a crashed indexer's catch-up must not count
+                if (current == null || !current.caughtUp()) {
+                    return Health.notReady("the indexer is catching up with ragline.embeddings and ragline.document-state");
+                }
+                caughtUp = true;
+            }
+        }
+        return Health.READY;
+    }
+
     /** Why the last indexer crashed, while it waits for its restart; null when healthy. */
     public String failure() {
         return failure;
@@ -101,6 +132,9 @@ public final class IndexerSupervisor implements AutoCloseable {
             synchronized (this) {
                 wanted = false;
                 failure = null;
+                if (crash) {
+                    caughtUp = false; // as after a real crash: the next indexer resumes from an older commit
+                }
                 task = current;
                 running = thread;
                 current = null;
@@ -141,6 +175,7 @@ public final class IndexerSupervisor implements AutoCloseable {
         }
         failures.increment();
         failure = e.toString();
+        caughtUp = false;
         current = null;
         thread = null;
         long pause = Math.min(LONGEST_PAUSE.toMillis(), FIRST_PAUSE.toMillis() << Math.min(consecutiveFailures, 10));

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.ragline.core.metrics.MetricNames;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -17,9 +18,20 @@ class IndexerSupervisorTest {
     private static final class Task implements IndexerSupervisor.Task {
         private final CountDownLatch closed = new CountDownLatch(1);
         private final boolean crash;
+        private final AtomicBoolean caughtUp;
 
         Task(boolean crash) {
+            this(crash, new AtomicBoolean(true));
+        }
+
+        Task(boolean crash, AtomicBoolean caughtUp) {
             this.crash = crash;
+            this.caughtUp = caughtUp;
+        }
+
+        @Override
+        public boolean caughtUp() {
+            return caughtUp.get();
         }
 
         @Override
@@ -58,6 +70,31 @@ class IndexerSupervisorTest {
 
             await().atMost(Duration.ofSeconds(10)).until(() -> supervisor.running() && supervisor.healthy());
             assertThat(started).hasValue(2);
+        }
+    }
+
+    @Test
+    void theReplicaIsReadyOnceAnIndexerCaughtUpStaysReadyWhilePausedAndCatchesUpAgainAfterACrash() {
+        AtomicBoolean caughtUp = new AtomicBoolean(false);
+        try (IndexerSupervisor supervisor = new IndexerSupervisor(() -> new Task(false, caughtUp), registry)) {
+            assertThat(supervisor.health().ready()).isFalse();
+            supervisor.start();
+            assertThat(supervisor.health().ready()).isFalse();
+            assertThat(supervisor.health().reason()).contains("catching up");
+
+            caughtUp.set(true);
+            assertThat(supervisor.health().ready()).isTrue();
+            supervisor.stop(); // paused for a backup or a generation switch: still complete up to the pause
+            assertThat(supervisor.health().ready()).isTrue();
+            caughtUp.set(false);
+            supervisor.start();
+            assertThat(supervisor.health().ready()).isTrue(); // resumes from where it paused
+
+            supervisor.kill(); // a crash: the next indexer resumes from an older commit
+            supervisor.start();
+            assertThat(supervisor.health().ready()).isFalse();
+            caughtUp.set(true);
+            assertThat(supervisor.health().ready()).isTrue();
         }
     }
 
