@@ -19,6 +19,7 @@ public enum Env {
     RAGLINE_REPLICATION_FACTOR("1", "Replication factor of created topics and of Kafka Streams' internal topics (3 in production)."),
     RAGLINE_TEMPORAL_TARGET("127.0.0.1:7233", "Temporal frontend address (host:port)."),
     RAGLINE_TEMPORAL_NAMESPACE("default", "Temporal namespace."),
+    RAGLINE_TEMPORAL_STICKY("true", "Whether workflow workers use sticky task queues (cached workflows, no replays); false only against the Temporal test server (./ragline up --distributed), which never reroutes a dead worker's sticky tasks."),
     RAGLINE_TEMPORAL_PORT("7233", "Embedded platform only: port of the Temporal test server."),
     RAGLINE_POSTGRES_PORT("15432", "Embedded platform only: port of the embedded PostgreSQL."),
     RAGLINE_JDBC_URL("", "JDBC URL of the metadata database (PostgreSQL)."),

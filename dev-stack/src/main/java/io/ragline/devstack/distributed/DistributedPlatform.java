@@ -225,6 +225,9 @@ public final class DistributedPlatform implements AutoCloseable {
         env.put("RAGLINE_HOST", HOST);
         env.put("RAGLINE_HTTP_PORT", Integer.toString(port));
         env.put("RAGLINE_INSTANCE_ID", name);
+        // the one setting that differs from compose, because the Temporal here is the Java test server:
+        // it never reroutes the sticky tasks of a worker killed with -9, whose workflows would stall
+        env.put("RAGLINE_TEMPORAL_STICKY", "false");
         try {
             Files.createDirectories(roleData);
         } catch (IOException e) {

@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.ragline.core.config.Env;
 import io.ragline.core.runtime.Resources;
 import io.ragline.devstack.ops.OpsSettings;
+import io.ragline.ingest.lifecycle.LifecycleNode;
 import io.ragline.ops.OpsMetrics;
 import io.ragline.ops.OpsResources;
 import io.ragline.ops.OpsWorker;
@@ -15,6 +16,7 @@ import io.ragline.ops.backup.BackupStores;
 import io.ragline.ops.deploy.DeploySettings;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -40,7 +42,7 @@ public final class OpsService implements AutoCloseable {
     private final WorkerFactory factory;
 
     public OpsService(Map<String, String> env, Path dataDir, WorkflowClient client, DataSource metadata,
-                      MeterRegistry registry) {
+                      MeterRegistry registry, boolean sticky) {
         try {
             OpsSettings settings = OpsSettings.fromEnv(env, dataDir);
             Admin admin = resources.add(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -55,7 +57,8 @@ public final class OpsService implements AutoCloseable {
                 ops.kubernetes(kubernetes);
             }
             factory = WorkerFactory.newInstance(client);
-            OpsWorker.register(factory.newWorker(OpsWorker.TASK_QUEUE), DeploySettings.defaults(),
+            OpsWorker.register(factory.newWorker(OpsWorker.TASK_QUEUE,
+                            LifecycleNode.stickiness(WorkerOptions.newBuilder(), sticky).build()), DeploySettings.defaults(),
                     BackupSettings.of(settings.backupTarget(), List.of(BackupScope.METADATA, BackupScope.KAFKA_OFFSETS)),
                     ops.build());
             factory.start();

@@ -71,13 +71,14 @@ public final class ServiceRoles {
                 var client = Temporal.connect(Env.RAGLINE_TEMPORAL_TARGET.get(env),
                         Env.RAGLINE_TEMPORAL_NAMESPACE.get(env), resources);
                 URI searchApi = URI.create(Env.RAGLINE_URL.get(env));
+                boolean sticky = Boolean.parseBoolean(Env.RAGLINE_TEMPORAL_STICKY.get(env).strip());
                 HikariDataSource database = database(role, env, resources);
                 LifecycleNode lifecycle = resources.add(new LifecycleNode(bootstrap, client, new MetadataStore(database),
                         new HttpIndexProbe(searchApi),
                         new LifecycleSettings(Duration.parse(Env.RAGLINE_INDEX_TIMEOUT.get(env)), Duration.ofSeconds(60)),
-                        new HttpGenerationProbe(searchApi), ReindexSettings.defaults(), registry));
+                        new HttpGenerationProbe(searchApi), ReindexSettings.defaults(), registry, sticky));
                 // deploy, backup, restore and DR, started from the Temporal UI on task queue ragline-ops
-                OpsService ops = resources.add(new OpsService(env, data, client, database, registry));
+                OpsService ops = resources.add(new OpsService(env, data, client, database, registry, sticky));
                 resources.add(new HealthServer(host, port, registry, () -> lifecycle.health().and(ops.running()
                         ? Health.READY : Health.notReady("ops worker (task queue ragline-ops) not running")), Map.of()));
             }

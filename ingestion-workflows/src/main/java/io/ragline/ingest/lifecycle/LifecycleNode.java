@@ -39,6 +39,17 @@ public final class LifecycleNode implements AutoCloseable {
     public LifecycleNode(String bootstrapServers, WorkflowClient client, MetadataStore metadata, IndexProbe index,
                          LifecycleSettings settings, GenerationProbe generations, ReindexSettings reindex,
                          MeterRegistry registry) {
+        this(bootstrapServers, client, metadata, index, settings, generations, reindex, registry, true);
+    }
+
+    /**
+     * @param sticky whether workflow tasks go to this worker's sticky queue (cached, no replays). Off
+     *               only against the Temporal test server, which never reroutes the sticky tasks of a
+     *               worker that died ({@code kill -9}) to the normal queue, so its workflows would stall.
+     */
+    public LifecycleNode(String bootstrapServers, WorkflowClient client, MetadataStore metadata, IndexProbe index,
+                         LifecycleSettings settings, GenerationProbe generations, ReindexSettings reindex,
+                         MeterRegistry registry, boolean sticky) {
         try {
             KafkaStatePublisher publisher = resources.add(new KafkaStatePublisher(bootstrapServers));
             ChunkRedriver redriver = resources.add(new ChunkRedriver(bootstrapServers));
@@ -51,15 +62,16 @@ public final class LifecycleNode implements AutoCloseable {
                     .build());
             // every version in flight holds an activity while it waits for its chunks: waiting costs
             // nothing on a virtual thread, and too few slots would queue ready versions behind waiting ones
-            Worker worker = factory.newWorker(IndexDocumentWorkflow.TASK_QUEUE, WorkerOptions.newBuilder()
+            Worker worker = factory.newWorker(IndexDocumentWorkflow.TASK_QUEUE, stickiness(WorkerOptions.newBuilder()
                     .setUsingVirtualThreadsOnActivityWorker(true)
-                    .setMaxConcurrentActivityExecutionSize(MAX_CONCURRENT_ACTIVITIES)
+                    .setMaxConcurrentActivityExecutionSize(MAX_CONCURRENT_ACTIVITIES), sticky)
                     .build());
             worker.registerWorkflowImplementationFactory(IndexDocumentWorkflow.class,
                     () -> new IndexDocumentWorkflowImpl(settings));
             worker.registerActivitiesImplementations(new DocumentLifecycleActivitiesImpl(metadata, index, publisher, redriver, registry));
             if (generations != null) {
-                Worker reindexWorker = factory.newWorker(ReindexWorkflow.TASK_QUEUE);
+                Worker reindexWorker = factory.newWorker(ReindexWorkflow.TASK_QUEUE,
+                        stickiness(WorkerOptions.newBuilder(), sticky).build());
                 reindexWorker.registerWorkflowImplementationFactory(ReindexWorkflow.class,
                         () -> new ReindexWorkflowImpl(reindex));
                 reindexWorker.registerActivitiesImplementations(new ReindexActivitiesImpl(
@@ -95,5 +107,10 @@ public final class LifecycleNode implements AutoCloseable {
     @Override
     public void close() {
         resources.close();
+    }
+
+    /** A zero sticky schedule-to-start timeout makes the SDK ask for no sticky queue at all. */
+    public static WorkerOptions.Builder stickiness(WorkerOptions.Builder options, boolean sticky) {
+        return sticky ? options : options.setStickyQueueScheduleToStartTimeout(java.time.Duration.ZERO);
     }
 }
