@@ -361,6 +361,42 @@ class KubernetesManifestsTest {
         }
     }
 
+    /** nginx sizes: a number of bytes, or k/m/g (1024-based, either case); 0 would mean no limit. */
+    static long nginxSize(String value) {
+        var m = java.util.regex.Pattern.compile("(\\d+)([kKmMgG]?)").matcher(value.strip());
+        assertThat(m.matches()).as("nginx size " + value).isTrue();
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> n << 10;
+            case "m" -> n << 20;
+            case "g" -> n << 30;
+            default -> n;
+        };
+    }
+
+    @org.junit.jupiter.api.Test
+    void nginxSizesParse() {
+        assertThat(nginxSize("64k")).isEqualTo(65_536);
+        assertThat(nginxSize("16m")).isEqualTo(16_777_216);
+        assertThat(nginxSize("1G")).isEqualTo(1L << 30);
+        assertThat(nginxSize("1000")).isEqualTo(1000);
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theIngressLetsThroughTheLargestBodyTheApiAccepts(String name) {
+        long api = io.ragline.search.api.SearchApi.maxIngestBodyBytes(io.ragline.core.validation.DocumentLimits.defaults());
+        assertThat(api).as("POST /v1/documents body limit").isGreaterThan(1 << 20);
+        for (Ingress ing : Overlay.of(name).all(Ingress.class)) {
+            String annotation = ing.getMetadata().getAnnotations().get("nginx.ingress.kubernetes.io/proxy-body-size");
+            assertThat(annotation).as(name + " Ingress " + ing.getMetadata().getName() + " proxy-body-size").isNotNull();
+            long cap = nginxSize(annotation);
+            assertThat(cap).as(name + ": proxy-body-size " + annotation + " covers the API's " + api + " bytes").isGreaterThanOrEqualTo(api);
+            assertThat(cap).as(name + ": proxy-body-size " + annotation + " stays a cap (not 0, not far above the API's)")
+                    .isPositive().isLessThan(2 * api);
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("overlays")
     void everyPdbAndNetworkPolicySelectsExistingPods(String name) {
