@@ -462,13 +462,18 @@ class KubernetesManifestsTest {
             assertThat(spec.path("updatePolicy").path("updateMode").asText()).as("recommendation mode").isEqualTo("Off");
         }
         assertThat(o.custom("VerticalPodAutoscaler")).hasSize(4);
-        // scaled workloads leave replicas to their autoscaler
+        // scaled workloads leave replicas to their autoscaler, unless it is paused at a count they then state too
+        Map<String, Integer> paused = pausedScaledObjects(o);
         for (String s : scaled) {
             String[] kn = s.split("/");
-            Object replicas = kn[0].equals("StatefulSet")
+            Integer replicas = kn[0].equals("StatefulSet")
                     ? o.find(StatefulSet.class, kn[1]).orElseThrow().getSpec().getReplicas()
                     : o.find(io.fabric8.kubernetes.api.model.apps.Deployment.class, kn[1]).orElseThrow().getSpec().getReplicas();
-            assertThat(replicas).as(name + " " + s + " sets no spec.replicas (its autoscaler owns it)").isNull();
+            if (paused.containsKey(s)) {
+                assertThat(replicas).as(name + " " + s + ": replicas = the paused ScaledObject's count").isEqualTo(paused.get(s));
+            } else {
+                assertThat(replicas).as(name + " " + s + " sets no spec.replicas (its autoscaler owns it)").isNull();
+            }
         }
     }
 
@@ -508,8 +513,49 @@ class KubernetesManifestsTest {
             assertThat(t.path("metadata").path("namespace").asText()).isEqualTo(config.get("RAGLINE_TEMPORAL_NAMESPACE"));
             queues.add(t.path("metadata").path("taskQueue").asText());
         }
-        assertThat(queues).containsExactly("ragline-documents", "ragline-ops");
-        assertThat(workflows.path("minReplicaCount").asInt()).as("the lifecycle starter always runs").isPositive();
+        // ragline-ops is not a load signal: ops run one at a time, and a backlog there means no pod serves it
+        assertThat(queues).containsExactly("ragline-documents");
+        assertThat(workflows.path("minReplicaCount").asInt()).as("the lifecycle starter runs wherever workflows run").isPositive();
+        for (JsonNode t : workflows.path("triggers")) {
+            JsonNode m = t.path("metadata");
+            assertThat(m.path("targetQueueSize").asInt()).as("targetQueueSize").isPositive();
+            assertThat(m.path("activationTargetQueueSize").asInt(0)).as("activation below the target")
+                    .isLessThan(m.path("targetQueueSize").asInt());
+            assertThat(t.has("metricType") ? t.path("metricType").asText() : "AverageValue")
+                    .as("a backlog is shared by the replicas: AverageValue").isEqualTo("AverageValue");
+        }
+    }
+
+    /** "Kind/name" of each ScaledObject's target -> its autoscaling.keda.sh/paused-replicas count. */
+    static Map<String, Integer> pausedScaledObjects(Overlay o) {
+        Map<String, Integer> paused = new java.util.HashMap<>();
+        for (GenericKubernetesResource so : o.custom("ScaledObject")) {
+            Map<String, String> annotations = so.getMetadata().getAnnotations();
+            String count = annotations == null ? null : annotations.get("autoscaling.keda.sh/paused-replicas");
+            if (count != null) {
+                JsonNode spec = Repo.JSON.valueToTree(so.getAdditionalProperties().get("spec"));
+                paused.put(spec.path("scaleTargetRef").path("kind").asText("Deployment") + "/"
+                        + spec.path("scaleTargetRef").path("name").asText(), Integer.parseInt(count));
+            }
+        }
+        return paused;
+    }
+
+    /** A warm standby must not run lifecycle/ops workers against its replica database, nor let KEDA start them. */
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theWarmStandbyRunsNoWorkflowWorkersAndKedaCannotStartThem(String name) {
+        Overlay o = Overlay.of(name);
+        var workflows = o.find(io.fabric8.kubernetes.api.model.apps.Deployment.class, "ragline-workflows").orElseThrow();
+        Map<String, Integer> paused = pausedScaledObjects(o);
+        if (name.equals("dr")) {
+            assertThat(workflows.getSpec().getReplicas()).as("dr: workflows stopped until failover").isZero();
+            assertThat(paused).as("dr: KEDA paused at zero for workflows").containsEntry("Deployment/ragline-workflows", 0);
+            JsonNode cluster = Repo.JSON.valueToTree(o.custom("Cluster").getFirst().getAdditionalProperties().get("spec"));
+            assertThat(cluster.path("replica").path("enabled").asBoolean()).as("dr's database is a replica").isTrue();
+        } else {
+            assertThat(paused).as(name + ": no autoscaler paused").isEmpty();
+        }
     }
 
     private static JsonNode spec(Overlay o, String scaledObject) {
