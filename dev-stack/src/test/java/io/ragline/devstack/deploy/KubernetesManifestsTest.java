@@ -155,7 +155,8 @@ class KubernetesManifestsTest {
             }
         }
         assertThat(o.all(ConfigMap.class)).isNotEmpty();
-        assertThat(o.custom("ExternalSecret")).isNotEmpty();
+        assertThat(o.custom("ExternalSecret").isEmpty()).as(name + ": ExternalSecrets everywhere but dev (no ESO there)")
+                .isEqualTo(name.equals("dev"));
         assertThat(o.objects().stream().map(HasMetadata::getKind).toList())
                 .contains("ResourceQuota", "LimitRange", "ServiceAccount", "Role", "RoleBinding", "NetworkPolicy",
                         "PodDisruptionBudget", "Service", "Ingress", "HorizontalPodAutoscaler", "ScaledObject",
@@ -264,7 +265,7 @@ class KubernetesManifestsTest {
         assertThat(containers.stream().map(c -> c.getArgs().get(1)).toList())
                 .containsExactlyInAnyOrderElementsOf(ROLES);
         Set<String> allowed = allowedEnv();
-        Map<String, Set<String>> secretKeys = externalSecretKeys(o);
+        Map<String, Set<String>> secretKeys = secretKeys(o);
         for (Container c : containers) {
             String where = name + " container " + c.getName();
             assertThat(c.getImage()).as(where).matches("(.*/)?ragline[:@].+");
@@ -273,7 +274,7 @@ class KubernetesManifestsTest {
                 names.add(e.getName());
                 if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
                     var ref = e.getValueFrom().getSecretKeyRef();
-                    assertThat(secretKeys).as(where + ": Secret " + ref.getName() + " comes from an ExternalSecret")
+                    assertThat(secretKeys).as(where + ": Secret " + ref.getName() + " comes from an ExternalSecret (dev: the README)")
                             .containsKey(ref.getName());
                     assertThat(secretKeys.get(ref.getName())).as(where + " secret key").contains(ref.getKey());
                 }
@@ -301,6 +302,107 @@ class KubernetesManifestsTest {
         assertThat(config.getData().get("RAGLINE_JDBC_URL")).startsWith("jdbc:postgresql://");
         assertThat(config.getData().values()).as("no secret values in the ConfigMap")
                 .noneMatch(v -> v.toLowerCase().contains("password"));
+    }
+
+    /** Secret name -> keys: what External Secrets Operator makes, or, where no ExternalSecret renders, the README's commands. */
+    static Map<String, Set<String>> secretKeys(Overlay o) {
+        return o.custom("ExternalSecret").isEmpty() ? readmeSecrets(o.namespace()) : externalSecretKeys(o);
+    }
+
+    /** The Secrets the README's {@code kubectl -n <namespace> create secret generic} commands make: name -> keys. */
+    static Map<String, Set<String>> readmeSecrets(String namespace) {
+        Map<String, Set<String>> secrets = new java.util.TreeMap<>();
+        var command = java.util.regex.Pattern.compile("kubectl -n (\\S+) create secret generic (\\S+)((?:\\s+--from-literal=\\w+=\\S+)+)")
+                .matcher(Repo.read(Repo.path("README.md")));
+        while (command.find()) {
+            if (command.group(1).equals(namespace)) {
+                var literal = java.util.regex.Pattern.compile("--from-literal=(\\w+)=").matcher(command.group(3));
+                Set<String> keys = secrets.computeIfAbsent(command.group(2), k -> new TreeSet<>());
+                while (literal.find()) {
+                    keys.add(literal.group(1));
+                }
+            }
+        }
+        return secrets;
+    }
+
+    /** Secret name -> keys that the pod specs of an overlay read (env, envFrom, volumes). */
+    static Map<String, Set<String>> referencedSecrets(Overlay o) {
+        Map<String, Set<String>> refs = new java.util.TreeMap<>();
+        for (Workload w : o.workloads()) {
+            if (w.spec() == null) {
+                continue;
+            }
+            List<Container> containers = new ArrayList<>(w.spec().getContainers());
+            if (w.spec().getInitContainers() != null) {
+                containers.addAll(w.spec().getInitContainers());
+            }
+            for (Container c : containers) {
+                for (EnvVar e : c.getEnv()) {
+                    if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
+                        var ref = e.getValueFrom().getSecretKeyRef();
+                        refs.computeIfAbsent(ref.getName(), k -> new TreeSet<>()).add(ref.getKey());
+                    }
+                }
+                for (EnvFromSource from : c.getEnvFrom()) {
+                    if (from.getSecretRef() != null) {
+                        refs.computeIfAbsent(from.getSecretRef().getName(), k -> new TreeSet<>());
+                    }
+                }
+            }
+            if (w.spec().getVolumes() != null) {
+                for (Volume v : w.spec().getVolumes()) {
+                    if (v.getSecret() != null) {
+                        refs.computeIfAbsent(v.getSecret().getSecretName(), k -> new TreeSet<>());
+                    }
+                }
+            }
+        }
+        return refs;
+    }
+
+    /** The README says ESO can be skipped on a laptop: dev renders no ExternalSecret, and the README makes every Secret dev reads. */
+    @org.junit.jupiter.api.Test
+    void devNeedsNoExternalSecretsOperatorOnlyTheSecretsTheReadmeCreates() {
+        Overlay dev = Overlay.of("dev");
+        assertThat(dev.custom("ExternalSecret")).as("dev renders no ExternalSecret").isEmpty();
+        Map<String, Set<String>> made = readmeSecrets(dev.namespace());
+        Map<String, Set<String>> read = referencedSecrets(dev);
+        assertThat(read).as("dev workloads read Secrets").isNotEmpty();
+        read.forEach((secret, keys) -> {
+            assertThat(made).as("README creates Secret " + secret + " in " + dev.namespace()).containsKey(secret);
+            assertThat(made.get(secret)).as("README's Secret " + secret + " has the keys dev reads").containsAll(keys);
+        });
+        assertThat(made.keySet()).as("README creates no Secret dev does not read").isEqualTo(read.keySet());
+        // elsewhere ESO makes exactly what the workloads read
+        for (String name : List.of("staging", "prod", "dr")) {
+            Map<String, Set<String>> external = externalSecretKeys(Overlay.of(name));
+            referencedSecrets(Overlay.of(name)).forEach((secret, keys) -> {
+                assertThat(external).as(name + ": an ExternalSecret makes " + secret).containsKey(secret);
+                assertThat(external.get(secret)).as(name + " " + secret).containsAll(keys);
+            });
+        }
+    }
+
+    /** The workflow workers back up to the platform's S3: target and endpoint from ragline-config, keys from a Secret. */
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void workflowWorkersBackUpToS3WithKeysFromASecret(String name) {
+        Overlay o = Overlay.of(name);
+        Map<String, String> config = o.find(ConfigMap.class, "ragline-config").orElseThrow().getData();
+        Container workflows = raglineContainers(o).stream().filter(c -> c.getArgs().get(1).equals("workflows")).findFirst().orElseThrow();
+        assertThat(workflows.getEnvFrom()).anyMatch(f -> f.getConfigMapRef() != null && f.getConfigMapRef().getName().equals("ragline-config"));
+        assertThat(config.get(Env.RAGLINE_BACKUP_TARGET.name())).as(name + " backup target").startsWith("s3://ragline-backups/");
+        assertThat(config).containsKeys(Env.RAGLINE_S3_ENDPOINT.name(), Env.RAGLINE_S3_PATH_STYLE.name());
+        Map<String, Set<String>> secrets = secretKeys(o);
+        for (Env key : List.of(Env.RAGLINE_S3_ACCESS_KEY, Env.RAGLINE_S3_SECRET_KEY)) {
+            assertThat(config).as("no S3 key in the ConfigMap").doesNotContainKey(key.name());
+            EnvVar e = workflows.getEnv().stream().filter(v -> v.getName().equals(key.name())).findFirst()
+                    .orElseThrow(() -> new AssertionError(name + ": workflows sets " + key));
+            var ref = e.getValueFrom().getSecretKeyRef();
+            assertThat(ref).as(name + " " + key + " from a Secret").isNotNull();
+            assertThat(secrets.getOrDefault(ref.getName(), Set.of())).as(name + " Secret " + ref.getName()).contains(ref.getKey());
+        }
     }
 
     /** Secret name -> keys, for the Secrets External Secrets Operator makes. */
