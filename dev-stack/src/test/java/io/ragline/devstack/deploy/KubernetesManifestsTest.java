@@ -720,6 +720,133 @@ class KubernetesManifestsTest {
                 .containsEntry("grafana_dashboard", "1");
     }
 
+    // ------------------------------------------------------------------------------------- quotas
+
+    /** The most pods a workload can run: its autoscaler's maximum (or paused count), else its replicas. */
+    static int maxReplicas(Overlay o, String kind, String name, Integer replicas) {
+        Integer paused = pausedScaledObjects(o).get(kind + "/" + name);
+        if (paused != null) {
+            return Math.max(paused, replicas == null ? 0 : replicas);
+        }
+        for (HorizontalPodAutoscaler hpa : o.all(HorizontalPodAutoscaler.class)) {
+            var ref = hpa.getSpec().getScaleTargetRef();
+            if (ref.getKind().equals(kind) && ref.getName().equals(name)) {
+                return hpa.getSpec().getMaxReplicas();
+            }
+        }
+        for (GenericKubernetesResource so : o.custom("ScaledObject")) {
+            JsonNode spec = Repo.JSON.valueToTree(so.getAdditionalProperties().get("spec"));
+            if (spec.path("scaleTargetRef").path("kind").asText("Deployment").equals(kind)
+                    && spec.path("scaleTargetRef").path("name").asText().equals(name)) {
+                return spec.path("maxReplicaCount").asInt(100); // KEDA's default maximum
+            }
+        }
+        return replicas == null ? 1 : replicas;
+    }
+
+    /** What one pod counts against a quota: containers summed, or the largest init container if larger. */
+    static java.math.BigDecimal podAmount(PodSpec spec, String kind, String resource) {
+        java.util.function.Function<Container, java.math.BigDecimal> of = c -> {
+            Map<String, Quantity> m = c.getResources() == null ? null
+                    : kind.equals("requests") ? c.getResources().getRequests() : c.getResources().getLimits();
+            Quantity q = m == null ? null : m.get(resource);
+            assertThat(q).as("container " + c.getName() + " " + kind + "." + resource).isNotNull();
+            return q.getNumericalAmount();
+        };
+        java.math.BigDecimal sum = spec.getContainers().stream().map(of).reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add);
+        java.math.BigDecimal init = spec.getInitContainers() == null ? java.math.BigDecimal.ZERO
+                : spec.getInitContainers().stream().map(of).reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::max);
+        return sum.max(init);
+    }
+
+    /** Extra pods a Deployment's rolling update starts (maxSurge: a count or a percentage, rounded up). */
+    static int surge(io.fabric8.kubernetes.api.model.apps.Deployment d, int replicas) {
+        var strategy = d.getSpec().getStrategy();
+        if (replicas == 0 || (strategy != null && "Recreate".equals(strategy.getType()))) {
+            return 0;
+        }
+        IntOrString max = strategy == null || strategy.getRollingUpdate() == null || strategy.getRollingUpdate().getMaxSurge() == null
+                ? new IntOrString("25%") : strategy.getRollingUpdate().getMaxSurge();
+        if (max.getIntVal() != null) {
+            return max.getIntVal();
+        }
+        int percent = Integer.parseInt(max.getStrVal().replace("%", ""));
+        return (replicas * percent + 99) / 100;
+    }
+
+    /**
+     * What an overlay can ask of its namespace at the same time: every workload at its maximum
+     * (HPA/ScaledObject maxima, fixed replicas, CloudNativePG instances), Deployments mid-rollout with
+     * their surge, and the volumes of StatefulSets and database instances.
+     */
+    static Map<String, java.math.BigDecimal> peakUsage(Overlay o) {
+        Map<String, java.math.BigDecimal> need = new java.util.TreeMap<>();
+        java.util.function.BiConsumer<String, java.math.BigDecimal> add = (k, v) -> need.merge(k, v, java.math.BigDecimal::add);
+        java.util.function.BiConsumer<PodSpec, Integer> pods = (spec, n) -> {
+            java.math.BigDecimal count = java.math.BigDecimal.valueOf(n);
+            add.accept("pods", count);
+            for (String kind : List.of("requests", "limits")) {
+                for (String r : List.of("cpu", "memory")) {
+                    add.accept(kind + "." + r, podAmount(spec, kind, r).multiply(count));
+                }
+            }
+        };
+        for (var d : o.all(io.fabric8.kubernetes.api.model.apps.Deployment.class)) {
+            int max = maxReplicas(o, "Deployment", d.getMetadata().getName(), d.getSpec().getReplicas());
+            pods.accept(d.getSpec().getTemplate().getSpec(), max + surge(d, max));
+        }
+        for (StatefulSet s : o.all(StatefulSet.class)) {
+            int max = maxReplicas(o, "StatefulSet", s.getMetadata().getName(), s.getSpec().getReplicas());
+            pods.accept(s.getSpec().getTemplate().getSpec(), max);
+            for (var pvc : s.getSpec().getVolumeClaimTemplates()) {
+                add.accept("persistentvolumeclaims", java.math.BigDecimal.valueOf(max));
+                add.accept("requests.storage", pvc.getSpec().getResources().getRequests().get("storage").getNumericalAmount()
+                        .multiply(java.math.BigDecimal.valueOf(max)));
+            }
+        }
+        for (GenericKubernetesResource c : o.custom("Cluster")) {
+            JsonNode spec = Repo.JSON.valueToTree(c.getAdditionalProperties().get("spec"));
+            java.math.BigDecimal instances = java.math.BigDecimal.valueOf(spec.path("instances").asInt(1));
+            add.accept("pods", instances);
+            for (String kind : List.of("requests", "limits")) {
+                for (String r : List.of("cpu", "memory")) {
+                    String q = spec.path("resources").path(kind).path(r).asText(null);
+                    assertThat(q).as(o.name() + " Cluster " + c.getMetadata().getName() + " resources." + kind + "." + r).isNotNull();
+                    add.accept(kind + "." + r, new Quantity(q).getNumericalAmount().multiply(instances));
+                }
+            }
+            for (String storage : List.of("storage", "walStorage")) {
+                String size = spec.path(storage).path("size").asText(null);
+                if (size != null) {
+                    add.accept("persistentvolumeclaims", instances);
+                    add.accept("requests.storage", new Quantity(size).getNumericalAmount().multiply(instances));
+                }
+            }
+        }
+        return need;
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theResourceQuotaHoldsEveryWorkloadAtItsMaximum(String name) {
+        Overlay o = Overlay.of(name);
+        var quotas = o.all(io.fabric8.kubernetes.api.model.ResourceQuota.class);
+        assertThat(quotas).hasSize(1);
+        Map<String, Quantity> hard = quotas.getFirst().getSpec().getHard();
+        Map<String, java.math.BigDecimal> need = peakUsage(o);
+        assertThat(need.get("pods")).as(name + " runs pods").isPositive();
+        assertThat(hard).as(name + ": the quota bounds what it must").containsKeys("requests.cpu", "requests.memory",
+                "limits.cpu", "limits.memory", "pods", "requests.storage", "persistentvolumeclaims");
+        List<String> short_ = new ArrayList<>();
+        need.forEach((resource, amount) -> {
+            Quantity limit = hard.get(resource);
+            if (limit != null && limit.getNumericalAmount().compareTo(amount) < 0) {
+                short_.add(resource + ": quota " + limit + " < " + amount.stripTrailingZeros().toPlainString() + " needed");
+            }
+        });
+        assertThat(short_).as(name + ": ResourceQuota below what its workloads reach at their maxima " + need).isEmpty();
+    }
+
     // ------------------------------------------------------------------------------------------ RBAC
 
     @ParameterizedTest
