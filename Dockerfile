@@ -62,9 +62,16 @@ COPY --from=build /opt/jre /opt/jre
 COPY --from=build /src/dev-stack/target/lib/ /app/lib/
 COPY --from=build /src/dev-stack/target/ragline-dev-stack.jar /app/ragline-dev-stack.jar
 
-# Only variables of core/.../config/Env.java (plus the image's own PATH/JAVA_HOME).
+# Only variables of core/.../config/Env.java (plus the image's own PATH/JAVA_HOME and the JVM's
+# JAVA_TOOL_OPTIONS).
+# JAVA_TOOL_OPTIONS carries the default heap share, and nothing else: the JVM applies it *before* its
+# command line, so a heap flag in the ENTRYPOINT would silently win over every service's own
+# setting. A service that sets JAVA_TOOL_OPTIONS replaces this whole value and must state its heap
+# share itself: compose and k8s/ do, per role (embedder 50 and ingest 60: ONNX Runtime and RocksDB
+# allocate outside the heap; search 40: Lucene's mapped index lives in the page cache).
 ENV JAVA_HOME=/opt/jre \
     PATH=/opt/jre/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=70 \
     RAGLINE_DATA_DIR=/var/lib/ragline \
     RAGLINE_HOST=0.0.0.0 \
     RAGLINE_HTTP_PORT=8080
@@ -80,7 +87,7 @@ HEALTHCHECK --interval=15s --timeout=3s --start-period=120s --retries=3 \
 
 # JVM flags from DESIGN.md. DJL_CACHE_DIR (a system property here: the variable is not one ragline
 # reads) keeps DJL's native-library cache off the read-only root; -XX:-UsePerfData keeps hsperfdata
-# off /tmp. Per-deployment JVM tuning goes in JAVA_TOOL_OPTIONS (the JVM reads it; e.g. heap share).
+# off /tmp. No heap flag here: the heap share is JAVA_TOOL_OPTIONS (above), which services override.
 ENTRYPOINT ["java", \
   "--add-modules", "jdk.incubator.vector", \
   "--enable-native-access=ALL-UNNAMED", \
@@ -88,7 +95,6 @@ ENTRYPOINT ["java", \
   "-Dai.djl.offline=true", \
   "-DDJL_CACHE_DIR=/tmp/djl", \
   "-Djava.io.tmpdir=/tmp", \
-  "-XX:MaxRAMPercentage=70", \
   "-XX:+ExitOnOutOfMemoryError", \
   "-XX:-UsePerfData", \
   "-cp", "/app/ragline-dev-stack.jar:/app/lib/*", \

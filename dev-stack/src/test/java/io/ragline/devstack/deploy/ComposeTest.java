@@ -44,12 +44,11 @@ class ComposeTest {
     void everyPieceOfTheDistributedPlatformIsThere() {
         Set<String> names = new TreeSet<>();
         services().fieldNames().forEachRemaining(names::add);
-        assertThat(names).contains("kafka", "temporal", "temporal-postgres", "temporal-ui", "milvus", "etcd", "minio",
-                "minio-init", "postgres", "prometheus", "grafana", "ingest", "embedder-1", "embedder-2", "search",
+        assertThat(names).contains("kafka", "temporal", "temporal-postgres", "temporal-ui", "milvus", "etcd", "seaweedfs",
+                "s3-init", "postgres", "prometheus", "grafana", "ingest", "embedder-1", "embedder-2", "search",
                 "workflows");
         assertThat(services().path("kafka").path("environment").path("KAFKA_PROCESS_ROLES").asText())
                 .as("KRaft, no ZooKeeper").isEqualTo("broker,controller");
-        assertThat(services().path("minio-init").path("entrypoint").toString()).contains("mc mb").contains("ragline-backups");
         for (String s : RAGLINE_SERVICES) {
             assertThat(services().path(s).path("command").get(0).asText()).isEqualTo("serve");
         }
@@ -80,6 +79,53 @@ class ComposeTest {
         assertThat(environment(services().path("search")).get("RAGLINE_JDBC_URL")).isEqualTo("jdbc:postgresql://postgres:5432/ragline");
     }
 
+    /** Docker Hub deleted minio/minio and minio/mc (September 2026): a fresh pull of either fails. */
+    @Test
+    void noImageComesFromTheDeletedMinioRepositoriesAndEveryImageIsPinned() {
+        services().properties().forEach(p -> {
+            String image = p.getValue().path("image").asText();
+            assertThat(image).as(p.getKey() + " image").isNotBlank().doesNotContain(":latest");
+            assertThat(image.contains("@") || image.substring(image.lastIndexOf('/') + 1).contains(":"))
+                    .as(p.getKey() + " image pinned: " + image).isTrue();
+            assertThat(image).as(p.getKey() + ": Docker Hub's minio/ repositories are gone").doesNotStartWith("minio/")
+                    .doesNotStartWith("docker.io/minio/");
+        });
+    }
+
+    /** The S3 server, its buckets and their users: Milvus and the workflow workers' backups. */
+    @Test
+    void theS3ServerHoldsMilvussBucketAndTheBackupsTheWorkflowsWrite() {
+        JsonNode init = services().path("s3-init");
+        String script = init.path("entrypoint").toString() + init.path("command").toString();
+        assertThat(script).as("s3-init fails loudly: no step may swallow an error").doesNotContain("|| true")
+                .doesNotContain("||true").doesNotContain("; true").contains("-e");
+        assertThat(init.path("restart").asText()).isEqualTo("no");
+        // the workflow workers back up to the bucket s3-init creates, on the S3 server compose runs
+        Map<String, String> workflows = environment(services().path("workflows"));
+        String target = workflows.get(Env.RAGLINE_BACKUP_TARGET.name());
+        assertThat(target).as("workflows' backup target").startsWith("s3://");
+        String bucket = java.net.URI.create(target).getHost();
+        assertThat(script).as("s3-init creates the backup bucket " + bucket).contains(bucket).contains("create-bucket");
+        java.net.URI endpoint = java.net.URI.create(workflows.get(Env.RAGLINE_S3_ENDPOINT.name()));
+        String s3 = endpoint.getHost();
+        assertThat(services().has(s3)).as("RAGLINE_S3_ENDPOINT names compose service " + s3).isTrue();
+        assertThat(services().path(s3).has("healthcheck")).isTrue();
+        assertThat(workflows).containsEntry(Env.RAGLINE_S3_PATH_STYLE.name(), "true")
+                .containsKeys(Env.RAGLINE_S3_ACCESS_KEY.name(), Env.RAGLINE_S3_SECRET_KEY.name());
+        assertThat(init.path("environment").path("AWS_ENDPOINT_URL").asText()).isEqualTo(endpoint.toString());
+        assertThat(init.path("environment").path("AWS_ACCESS_KEY_ID").asText())
+                .as("s3-init and workflows use one identity").isEqualTo(workflows.get(Env.RAGLINE_S3_ACCESS_KEY.name()));
+        assertThat(services().path("workflows").path("depends_on").path("s3-init").path("condition").asText())
+                .isEqualTo("service_completed_successfully");
+        // Milvus's object storage is the same server, in a bucket s3-init creates
+        JsonNode milvus = services().path("milvus").path("environment");
+        assertThat(milvus.path("MINIO_ADDRESS").asText()).isEqualTo(s3 + ":" + endpoint.getPort());
+        assertThat(milvus.path("MINIO_ACCESS_KEY_ID").asText()).isEqualTo(workflows.get(Env.RAGLINE_S3_ACCESS_KEY.name()));
+        assertThat(script).as("s3-init creates Milvus's bucket").contains(milvus.path("MINIO_BUCKET_NAME").asText("missing"));
+        assertThat(services().path("milvus").path("depends_on").path("s3-init").path("condition").asText())
+                .isEqualTo("service_completed_successfully");
+    }
+
     @Test
     void raglineServicesRunLockedDown() {
         for (String s : RAGLINE_SERVICES) {
@@ -98,7 +144,7 @@ class ComposeTest {
         Set<String> declaredVolumes = new HashSet<>();
         COMPOSE.path("volumes").fieldNames().forEachRemaining(declaredVolumes::add);
         Set<String> used = new HashSet<>();
-        List<String> oneShot = List.of("minio-init");
+        List<String> oneShot = List.of("s3-init");
         services().properties().forEach(p -> {
             String name = p.getKey();
             JsonNode svc = p.getValue();

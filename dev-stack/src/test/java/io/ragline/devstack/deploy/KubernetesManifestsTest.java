@@ -155,7 +155,8 @@ class KubernetesManifestsTest {
             }
         }
         assertThat(o.all(ConfigMap.class)).isNotEmpty();
-        assertThat(o.custom("ExternalSecret")).isNotEmpty();
+        assertThat(o.custom("ExternalSecret").isEmpty()).as(name + ": ExternalSecrets everywhere but dev (no ESO there)")
+                .isEqualTo(name.equals("dev"));
         assertThat(o.objects().stream().map(HasMetadata::getKind).toList())
                 .contains("ResourceQuota", "LimitRange", "ServiceAccount", "Role", "RoleBinding", "NetworkPolicy",
                         "PodDisruptionBudget", "Service", "Ingress", "HorizontalPodAutoscaler", "ScaledObject",
@@ -264,7 +265,7 @@ class KubernetesManifestsTest {
         assertThat(containers.stream().map(c -> c.getArgs().get(1)).toList())
                 .containsExactlyInAnyOrderElementsOf(ROLES);
         Set<String> allowed = allowedEnv();
-        Map<String, Set<String>> secretKeys = externalSecretKeys(o);
+        Map<String, Set<String>> secretKeys = secretKeys(o);
         for (Container c : containers) {
             String where = name + " container " + c.getName();
             assertThat(c.getImage()).as(where).matches("(.*/)?ragline[:@].+");
@@ -273,7 +274,7 @@ class KubernetesManifestsTest {
                 names.add(e.getName());
                 if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
                     var ref = e.getValueFrom().getSecretKeyRef();
-                    assertThat(secretKeys).as(where + ": Secret " + ref.getName() + " comes from an ExternalSecret")
+                    assertThat(secretKeys).as(where + ": Secret " + ref.getName() + " comes from an ExternalSecret (dev: the README)")
                             .containsKey(ref.getName());
                     assertThat(secretKeys.get(ref.getName())).as(where + " secret key").contains(ref.getKey());
                 }
@@ -301,6 +302,107 @@ class KubernetesManifestsTest {
         assertThat(config.getData().get("RAGLINE_JDBC_URL")).startsWith("jdbc:postgresql://");
         assertThat(config.getData().values()).as("no secret values in the ConfigMap")
                 .noneMatch(v -> v.toLowerCase().contains("password"));
+    }
+
+    /** Secret name -> keys: what External Secrets Operator makes, or, where no ExternalSecret renders, the README's commands. */
+    static Map<String, Set<String>> secretKeys(Overlay o) {
+        return o.custom("ExternalSecret").isEmpty() ? readmeSecrets(o.namespace()) : externalSecretKeys(o);
+    }
+
+    /** The Secrets the README's {@code kubectl -n <namespace> create secret generic} commands make: name -> keys. */
+    static Map<String, Set<String>> readmeSecrets(String namespace) {
+        Map<String, Set<String>> secrets = new java.util.TreeMap<>();
+        var command = java.util.regex.Pattern.compile("kubectl -n (\\S+) create secret generic (\\S+)((?:\\s+--from-literal=\\w+=\\S+)+)")
+                .matcher(Repo.read(Repo.path("README.md")));
+        while (command.find()) {
+            if (command.group(1).equals(namespace)) {
+                var literal = java.util.regex.Pattern.compile("--from-literal=(\\w+)=").matcher(command.group(3));
+                Set<String> keys = secrets.computeIfAbsent(command.group(2), k -> new TreeSet<>());
+                while (literal.find()) {
+                    keys.add(literal.group(1));
+                }
+            }
+        }
+        return secrets;
+    }
+
+    /** Secret name -> keys that the pod specs of an overlay read (env, envFrom, volumes). */
+    static Map<String, Set<String>> referencedSecrets(Overlay o) {
+        Map<String, Set<String>> refs = new java.util.TreeMap<>();
+        for (Workload w : o.workloads()) {
+            if (w.spec() == null) {
+                continue;
+            }
+            List<Container> containers = new ArrayList<>(w.spec().getContainers());
+            if (w.spec().getInitContainers() != null) {
+                containers.addAll(w.spec().getInitContainers());
+            }
+            for (Container c : containers) {
+                for (EnvVar e : c.getEnv()) {
+                    if (e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null) {
+                        var ref = e.getValueFrom().getSecretKeyRef();
+                        refs.computeIfAbsent(ref.getName(), k -> new TreeSet<>()).add(ref.getKey());
+                    }
+                }
+                for (EnvFromSource from : c.getEnvFrom()) {
+                    if (from.getSecretRef() != null) {
+                        refs.computeIfAbsent(from.getSecretRef().getName(), k -> new TreeSet<>());
+                    }
+                }
+            }
+            if (w.spec().getVolumes() != null) {
+                for (Volume v : w.spec().getVolumes()) {
+                    if (v.getSecret() != null) {
+                        refs.computeIfAbsent(v.getSecret().getSecretName(), k -> new TreeSet<>());
+                    }
+                }
+            }
+        }
+        return refs;
+    }
+
+    /** The README says ESO can be skipped on a laptop: dev renders no ExternalSecret, and the README makes every Secret dev reads. */
+    @org.junit.jupiter.api.Test
+    void devNeedsNoExternalSecretsOperatorOnlyTheSecretsTheReadmeCreates() {
+        Overlay dev = Overlay.of("dev");
+        assertThat(dev.custom("ExternalSecret")).as("dev renders no ExternalSecret").isEmpty();
+        Map<String, Set<String>> made = readmeSecrets(dev.namespace());
+        Map<String, Set<String>> read = referencedSecrets(dev);
+        assertThat(read).as("dev workloads read Secrets").isNotEmpty();
+        read.forEach((secret, keys) -> {
+            assertThat(made).as("README creates Secret " + secret + " in " + dev.namespace()).containsKey(secret);
+            assertThat(made.get(secret)).as("README's Secret " + secret + " has the keys dev reads").containsAll(keys);
+        });
+        assertThat(made.keySet()).as("README creates no Secret dev does not read").isEqualTo(read.keySet());
+        // elsewhere ESO makes exactly what the workloads read
+        for (String name : List.of("staging", "prod", "dr")) {
+            Map<String, Set<String>> external = externalSecretKeys(Overlay.of(name));
+            referencedSecrets(Overlay.of(name)).forEach((secret, keys) -> {
+                assertThat(external).as(name + ": an ExternalSecret makes " + secret).containsKey(secret);
+                assertThat(external.get(secret)).as(name + " " + secret).containsAll(keys);
+            });
+        }
+    }
+
+    /** The workflow workers back up to the platform's S3: target and endpoint from ragline-config, keys from a Secret. */
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void workflowWorkersBackUpToS3WithKeysFromASecret(String name) {
+        Overlay o = Overlay.of(name);
+        Map<String, String> config = o.find(ConfigMap.class, "ragline-config").orElseThrow().getData();
+        Container workflows = raglineContainers(o).stream().filter(c -> c.getArgs().get(1).equals("workflows")).findFirst().orElseThrow();
+        assertThat(workflows.getEnvFrom()).anyMatch(f -> f.getConfigMapRef() != null && f.getConfigMapRef().getName().equals("ragline-config"));
+        assertThat(config.get(Env.RAGLINE_BACKUP_TARGET.name())).as(name + " backup target").startsWith("s3://ragline-backups/");
+        assertThat(config).containsKeys(Env.RAGLINE_S3_ENDPOINT.name(), Env.RAGLINE_S3_PATH_STYLE.name());
+        Map<String, Set<String>> secrets = secretKeys(o);
+        for (Env key : List.of(Env.RAGLINE_S3_ACCESS_KEY, Env.RAGLINE_S3_SECRET_KEY)) {
+            assertThat(config).as("no S3 key in the ConfigMap").doesNotContainKey(key.name());
+            EnvVar e = workflows.getEnv().stream().filter(v -> v.getName().equals(key.name())).findFirst()
+                    .orElseThrow(() -> new AssertionError(name + ": workflows sets " + key));
+            var ref = e.getValueFrom().getSecretKeyRef();
+            assertThat(ref).as(name + " " + key + " from a Secret").isNotNull();
+            assertThat(secrets.getOrDefault(ref.getName(), Set.of())).as(name + " Secret " + ref.getName()).contains(ref.getKey());
+        }
     }
 
     /** Secret name -> keys, for the Secrets External Secrets Operator makes. */
@@ -358,6 +460,42 @@ class KubernetesManifestsTest {
                             || Objects.equals(p.getPort(), b.getService().getPort().getNumber()));
                 }
             }
+        }
+    }
+
+    /** nginx sizes: a number of bytes, or k/m/g (1024-based, either case); 0 would mean no limit. */
+    static long nginxSize(String value) {
+        var m = java.util.regex.Pattern.compile("(\\d+)([kKmMgG]?)").matcher(value.strip());
+        assertThat(m.matches()).as("nginx size " + value).isTrue();
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> n << 10;
+            case "m" -> n << 20;
+            case "g" -> n << 30;
+            default -> n;
+        };
+    }
+
+    @org.junit.jupiter.api.Test
+    void nginxSizesParse() {
+        assertThat(nginxSize("64k")).isEqualTo(65_536);
+        assertThat(nginxSize("16m")).isEqualTo(16_777_216);
+        assertThat(nginxSize("1G")).isEqualTo(1L << 30);
+        assertThat(nginxSize("1000")).isEqualTo(1000);
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theIngressLetsThroughTheLargestBodyTheApiAccepts(String name) {
+        long api = io.ragline.search.api.SearchApi.maxIngestBodyBytes(io.ragline.core.validation.DocumentLimits.defaults());
+        assertThat(api).as("POST /v1/documents body limit").isGreaterThan(1 << 20);
+        for (Ingress ing : Overlay.of(name).all(Ingress.class)) {
+            String annotation = ing.getMetadata().getAnnotations().get("nginx.ingress.kubernetes.io/proxy-body-size");
+            assertThat(annotation).as(name + " Ingress " + ing.getMetadata().getName() + " proxy-body-size").isNotNull();
+            long cap = nginxSize(annotation);
+            assertThat(cap).as(name + ": proxy-body-size " + annotation + " covers the API's " + api + " bytes").isGreaterThanOrEqualTo(api);
+            assertThat(cap).as(name + ": proxy-body-size " + annotation + " stays a cap (not 0, not far above the API's)")
+                    .isPositive().isLessThan(2 * api);
         }
     }
 
@@ -426,13 +564,18 @@ class KubernetesManifestsTest {
             assertThat(spec.path("updatePolicy").path("updateMode").asText()).as("recommendation mode").isEqualTo("Off");
         }
         assertThat(o.custom("VerticalPodAutoscaler")).hasSize(4);
-        // scaled workloads leave replicas to their autoscaler
+        // scaled workloads leave replicas to their autoscaler, unless it is paused at a count they then state too
+        Map<String, Integer> paused = pausedScaledObjects(o);
         for (String s : scaled) {
             String[] kn = s.split("/");
-            Object replicas = kn[0].equals("StatefulSet")
+            Integer replicas = kn[0].equals("StatefulSet")
                     ? o.find(StatefulSet.class, kn[1]).orElseThrow().getSpec().getReplicas()
                     : o.find(io.fabric8.kubernetes.api.model.apps.Deployment.class, kn[1]).orElseThrow().getSpec().getReplicas();
-            assertThat(replicas).as(name + " " + s + " sets no spec.replicas (its autoscaler owns it)").isNull();
+            if (paused.containsKey(s)) {
+                assertThat(replicas).as(name + " " + s + ": replicas = the paused ScaledObject's count").isEqualTo(paused.get(s));
+            } else {
+                assertThat(replicas).as(name + " " + s + " sets no spec.replicas (its autoscaler owns it)").isNull();
+            }
         }
     }
 
@@ -472,8 +615,49 @@ class KubernetesManifestsTest {
             assertThat(t.path("metadata").path("namespace").asText()).isEqualTo(config.get("RAGLINE_TEMPORAL_NAMESPACE"));
             queues.add(t.path("metadata").path("taskQueue").asText());
         }
-        assertThat(queues).containsExactly("ragline-documents", "ragline-ops");
-        assertThat(workflows.path("minReplicaCount").asInt()).as("the lifecycle starter always runs").isPositive();
+        // ragline-ops is not a load signal: ops run one at a time, and a backlog there means no pod serves it
+        assertThat(queues).containsExactly("ragline-documents");
+        assertThat(workflows.path("minReplicaCount").asInt()).as("the lifecycle starter runs wherever workflows run").isPositive();
+        for (JsonNode t : workflows.path("triggers")) {
+            JsonNode m = t.path("metadata");
+            assertThat(m.path("targetQueueSize").asInt()).as("targetQueueSize").isPositive();
+            assertThat(m.path("activationTargetQueueSize").asInt(0)).as("activation below the target")
+                    .isLessThan(m.path("targetQueueSize").asInt());
+            assertThat(t.has("metricType") ? t.path("metricType").asText() : "AverageValue")
+                    .as("a backlog is shared by the replicas: AverageValue").isEqualTo("AverageValue");
+        }
+    }
+
+    /** "Kind/name" of each ScaledObject's target -> its autoscaling.keda.sh/paused-replicas count. */
+    static Map<String, Integer> pausedScaledObjects(Overlay o) {
+        Map<String, Integer> paused = new java.util.HashMap<>();
+        for (GenericKubernetesResource so : o.custom("ScaledObject")) {
+            Map<String, String> annotations = so.getMetadata().getAnnotations();
+            String count = annotations == null ? null : annotations.get("autoscaling.keda.sh/paused-replicas");
+            if (count != null) {
+                JsonNode spec = Repo.JSON.valueToTree(so.getAdditionalProperties().get("spec"));
+                paused.put(spec.path("scaleTargetRef").path("kind").asText("Deployment") + "/"
+                        + spec.path("scaleTargetRef").path("name").asText(), Integer.parseInt(count));
+            }
+        }
+        return paused;
+    }
+
+    /** A warm standby must not run lifecycle/ops workers against its replica database, nor let KEDA start them. */
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theWarmStandbyRunsNoWorkflowWorkersAndKedaCannotStartThem(String name) {
+        Overlay o = Overlay.of(name);
+        var workflows = o.find(io.fabric8.kubernetes.api.model.apps.Deployment.class, "ragline-workflows").orElseThrow();
+        Map<String, Integer> paused = pausedScaledObjects(o);
+        if (name.equals("dr")) {
+            assertThat(workflows.getSpec().getReplicas()).as("dr: workflows stopped until failover").isZero();
+            assertThat(paused).as("dr: KEDA paused at zero for workflows").containsEntry("Deployment/ragline-workflows", 0);
+            JsonNode cluster = Repo.JSON.valueToTree(o.custom("Cluster").getFirst().getAdditionalProperties().get("spec"));
+            assertThat(cluster.path("replica").path("enabled").asBoolean()).as("dr's database is a replica").isTrue();
+        } else {
+            assertThat(paused).as(name + ": no autoscaler paused").isEmpty();
+        }
     }
 
     private static JsonNode spec(Overlay o, String scaledObject) {
@@ -534,6 +718,133 @@ class KubernetesManifestsTest {
         assertThat(o.custom("PrometheusRule")).hasSize(1);
         assertThat(o.find(ConfigMap.class, "ragline-grafana-dashboards").orElseThrow().getMetadata().getLabels())
                 .containsEntry("grafana_dashboard", "1");
+    }
+
+    // ------------------------------------------------------------------------------------- quotas
+
+    /** The most pods a workload can run: its autoscaler's maximum (or paused count), else its replicas. */
+    static int maxReplicas(Overlay o, String kind, String name, Integer replicas) {
+        Integer paused = pausedScaledObjects(o).get(kind + "/" + name);
+        if (paused != null) {
+            return Math.max(paused, replicas == null ? 0 : replicas);
+        }
+        for (HorizontalPodAutoscaler hpa : o.all(HorizontalPodAutoscaler.class)) {
+            var ref = hpa.getSpec().getScaleTargetRef();
+            if (ref.getKind().equals(kind) && ref.getName().equals(name)) {
+                return hpa.getSpec().getMaxReplicas();
+            }
+        }
+        for (GenericKubernetesResource so : o.custom("ScaledObject")) {
+            JsonNode spec = Repo.JSON.valueToTree(so.getAdditionalProperties().get("spec"));
+            if (spec.path("scaleTargetRef").path("kind").asText("Deployment").equals(kind)
+                    && spec.path("scaleTargetRef").path("name").asText().equals(name)) {
+                return spec.path("maxReplicaCount").asInt(100); // KEDA's default maximum
+            }
+        }
+        return replicas == null ? 1 : replicas;
+    }
+
+    /** What one pod counts against a quota: containers summed, or the largest init container if larger. */
+    static java.math.BigDecimal podAmount(PodSpec spec, String kind, String resource) {
+        java.util.function.Function<Container, java.math.BigDecimal> of = c -> {
+            Map<String, Quantity> m = c.getResources() == null ? null
+                    : kind.equals("requests") ? c.getResources().getRequests() : c.getResources().getLimits();
+            Quantity q = m == null ? null : m.get(resource);
+            assertThat(q).as("container " + c.getName() + " " + kind + "." + resource).isNotNull();
+            return q.getNumericalAmount();
+        };
+        java.math.BigDecimal sum = spec.getContainers().stream().map(of).reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::add);
+        java.math.BigDecimal init = spec.getInitContainers() == null ? java.math.BigDecimal.ZERO
+                : spec.getInitContainers().stream().map(of).reduce(java.math.BigDecimal.ZERO, java.math.BigDecimal::max);
+        return sum.max(init);
+    }
+
+    /** Extra pods a Deployment's rolling update starts (maxSurge: a count or a percentage, rounded up). */
+    static int surge(io.fabric8.kubernetes.api.model.apps.Deployment d, int replicas) {
+        var strategy = d.getSpec().getStrategy();
+        if (replicas == 0 || (strategy != null && "Recreate".equals(strategy.getType()))) {
+            return 0;
+        }
+        IntOrString max = strategy == null || strategy.getRollingUpdate() == null || strategy.getRollingUpdate().getMaxSurge() == null
+                ? new IntOrString("25%") : strategy.getRollingUpdate().getMaxSurge();
+        if (max.getIntVal() != null) {
+            return max.getIntVal();
+        }
+        int percent = Integer.parseInt(max.getStrVal().replace("%", ""));
+        return (replicas * percent + 99) / 100;
+    }
+
+    /**
+     * What an overlay can ask of its namespace at the same time: every workload at its maximum
+     * (HPA/ScaledObject maxima, fixed replicas, CloudNativePG instances), Deployments mid-rollout with
+     * their surge, and the volumes of StatefulSets and database instances.
+     */
+    static Map<String, java.math.BigDecimal> peakUsage(Overlay o) {
+        Map<String, java.math.BigDecimal> need = new java.util.TreeMap<>();
+        java.util.function.BiConsumer<String, java.math.BigDecimal> add = (k, v) -> need.merge(k, v, java.math.BigDecimal::add);
+        java.util.function.BiConsumer<PodSpec, Integer> pods = (spec, n) -> {
+            java.math.BigDecimal count = java.math.BigDecimal.valueOf(n);
+            add.accept("pods", count);
+            for (String kind : List.of("requests", "limits")) {
+                for (String r : List.of("cpu", "memory")) {
+                    add.accept(kind + "." + r, podAmount(spec, kind, r).multiply(count));
+                }
+            }
+        };
+        for (var d : o.all(io.fabric8.kubernetes.api.model.apps.Deployment.class)) {
+            int max = maxReplicas(o, "Deployment", d.getMetadata().getName(), d.getSpec().getReplicas());
+            pods.accept(d.getSpec().getTemplate().getSpec(), max + surge(d, max));
+        }
+        for (StatefulSet s : o.all(StatefulSet.class)) {
+            int max = maxReplicas(o, "StatefulSet", s.getMetadata().getName(), s.getSpec().getReplicas());
+            pods.accept(s.getSpec().getTemplate().getSpec(), max);
+            for (var pvc : s.getSpec().getVolumeClaimTemplates()) {
+                add.accept("persistentvolumeclaims", java.math.BigDecimal.valueOf(max));
+                add.accept("requests.storage", pvc.getSpec().getResources().getRequests().get("storage").getNumericalAmount()
+                        .multiply(java.math.BigDecimal.valueOf(max)));
+            }
+        }
+        for (GenericKubernetesResource c : o.custom("Cluster")) {
+            JsonNode spec = Repo.JSON.valueToTree(c.getAdditionalProperties().get("spec"));
+            java.math.BigDecimal instances = java.math.BigDecimal.valueOf(spec.path("instances").asInt(1));
+            add.accept("pods", instances);
+            for (String kind : List.of("requests", "limits")) {
+                for (String r : List.of("cpu", "memory")) {
+                    String q = spec.path("resources").path(kind).path(r).asText(null);
+                    assertThat(q).as(o.name() + " Cluster " + c.getMetadata().getName() + " resources." + kind + "." + r).isNotNull();
+                    add.accept(kind + "." + r, new Quantity(q).getNumericalAmount().multiply(instances));
+                }
+            }
+            for (String storage : List.of("storage", "walStorage")) {
+                String size = spec.path(storage).path("size").asText(null);
+                if (size != null) {
+                    add.accept("persistentvolumeclaims", instances);
+                    add.accept("requests.storage", new Quantity(size).getNumericalAmount().multiply(instances));
+                }
+            }
+        }
+        return need;
+    }
+
+    @ParameterizedTest
+    @MethodSource("overlays")
+    void theResourceQuotaHoldsEveryWorkloadAtItsMaximum(String name) {
+        Overlay o = Overlay.of(name);
+        var quotas = o.all(io.fabric8.kubernetes.api.model.ResourceQuota.class);
+        assertThat(quotas).hasSize(1);
+        Map<String, Quantity> hard = quotas.getFirst().getSpec().getHard();
+        Map<String, java.math.BigDecimal> need = peakUsage(o);
+        assertThat(need.get("pods")).as(name + " runs pods").isPositive();
+        assertThat(hard).as(name + ": the quota bounds what it must").containsKeys("requests.cpu", "requests.memory",
+                "limits.cpu", "limits.memory", "pods", "requests.storage", "persistentvolumeclaims");
+        List<String> short_ = new ArrayList<>();
+        need.forEach((resource, amount) -> {
+            Quantity limit = hard.get(resource);
+            if (limit != null && limit.getNumericalAmount().compareTo(amount) < 0) {
+                short_.add(resource + ": quota " + limit + " < " + amount.stripTrailingZeros().toPlainString() + " needed");
+            }
+        });
+        assertThat(short_).as(name + ": ResourceQuota below what its workloads reach at their maxima " + need).isEmpty();
     }
 
     // ------------------------------------------------------------------------------------------ RBAC

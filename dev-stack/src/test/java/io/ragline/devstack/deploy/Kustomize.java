@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * {@code labels} (metadata only), {@code images}, {@code configMapGenerator} (files, literals, no
  * hash suffix) and {@code patches}: strategic-merge patches (maps merge; for built-in kinds the
  * lists of containers, env, volumes, volume mounts merge by name; a null deletes) and JSON 6902
- * patches (add, replace, remove). Anything else in a kustomization is refused, loudly.
+ * patches (add, replace, remove); a strategic-merge patch that is only {@code $patch: delete} removes its
+ * object. Anything else in a kustomization is refused, loudly.
  */
 final class Kustomize {
     private static final Set<String> SUPPORTED = Set.of("apiVersion", "kind", "namespace", "resources",
@@ -248,6 +249,15 @@ final class Kustomize {
             String kind = target.isMissingNode() ? doc.path("kind").asText() : target.path("kind").asText(null);
             String name = target.isMissingNode() ? doc.path("metadata").path("name").asText()
                     : target.path("name").asText(null);
+            if (doc.has("$patch")) {
+                // a whole-object directive: only "delete" (the object leaves the output)
+                if (!"delete".equals(doc.path("$patch").asText())) {
+                    throw new UnsupportedOperationException("strategic-merge directive $patch: " + doc.path("$patch").asText());
+                }
+                List<ObjectNode> doomed = select(resources, kind, name);
+                resources.removeIf(r -> doomed.stream().anyMatch(d -> d == r));
+                continue;
+            }
             for (ObjectNode t : select(resources, kind, name)) {
                 ObjectNode patchDoc = ((ObjectNode) doc).deepCopy();
                 if (!target.isMissingNode()) {

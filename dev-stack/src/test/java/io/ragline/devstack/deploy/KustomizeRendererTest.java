@@ -75,6 +75,10 @@ class KustomizeRendererTest {
                 metadata: {name: thing}
                 spec:
                   items: [{name: x, v: 1}, {name: y, v: 2}]
+                ---
+                apiVersion: example.com/v1
+                kind: Thing
+                metadata: {name: gone}
                 """);
         Files.writeString(dir.resolve("kustomization.yaml"), """
                 namespace: team
@@ -103,8 +107,15 @@ class KustomizeRendererTest {
                       - op: add
                         path: /metadata/labels
                         value: {tier: web}
+                  - patch: |-
+                      $patch: delete
+                      apiVersion: example.com/v1
+                      kind: Thing
+                      metadata: {name: gone}
                 """);
         List<ObjectNode> out = Kustomize.renderBuiltIn(dir);
+        assertThat(out).as("$patch: delete removes its object").hasSize(2)
+                .noneMatch(o -> o.path("metadata").path("name").asText().equals("gone"));
         ObjectNode deploy = out.getFirst();
         assertThat(deploy.path("metadata").path("namespace").asText()).isEqualTo("team");
         assertThat(deploy.path("metadata").path("labels").path("tier").asText()).isEqualTo("web");

@@ -119,6 +119,51 @@ class MonitoringTest {
         assertThat(provisioned.path("uid").asText()).isEqualTo("prometheus");
     }
 
+    static final Path BLACKBOX_VALUES = Repo.path("k8s/cluster/blackbox-exporter-values.yaml");
+
+    /** Blackbox modules the Probes name are defined by the chart values the README installs the exporter with. */
+    @Test
+    void everyProbeModuleIsDefinedByTheBlackboxExporterChartValuesTheReadmeInstalls() {
+        JsonNode modules = Repo.yamlObjects(BLACKBOX_VALUES).getFirst().path("config").path("modules");
+        String readme = Repo.read(Repo.path("README.md"));
+        var helm = java.util.regex.Pattern.compile("helm upgrade --install (\\S+) prometheus-community/prometheus-blackbox-exporter"
+                + " -n (\\S+) -f k8s/cluster/blackbox-exporter-values\\.yaml").matcher(readme);
+        assertThat(helm.find()).as("README installs the chart with -f k8s/cluster/blackbox-exporter-values.yaml").isTrue();
+        // the chart names its Service after a release whose name contains the chart's
+        String exporter = helm.group(1) + "." + helm.group(2) + ".svc";
+        for (String name : Overlay.NAMES) {
+            List<io.fabric8.kubernetes.api.model.GenericKubernetesResource> probes = Overlay.of(name).custom("Probe");
+            assertThat(probes).isNotEmpty();
+            for (var probe : probes) {
+                JsonNode spec = Repo.JSON.valueToTree(probe.getAdditionalProperties().get("spec"));
+                String module = spec.path("module").asText();
+                String where = name + " Probe " + probe.getMetadata().getName();
+                assertThat(modules.has(module)).as(where + ": module " + module + " defined in " + BLACKBOX_VALUES).isTrue();
+                if (module.startsWith("tcp")) {
+                    assertThat(modules.path(module).path("prober").asText()).as(where).isEqualTo("tcp");
+                }
+                assertThat(spec.path("prober").path("url").asText()).as(where + " prober").startsWith(exporter + ":");
+            }
+        }
+    }
+
+    @Test
+    void everyModuleComposePrometheusAsksForIsDefinedInBlackboxYml() {
+        JsonNode modules = Repo.yamlObjects(Repo.path("monitoring/blackbox/blackbox.yml")).getFirst().path("modules");
+        JsonNode prometheus = Repo.yamlObjects(Repo.path("monitoring/prometheus/prometheus.yml")).getFirst();
+        Set<String> used = new TreeSet<>();
+        for (JsonNode job : prometheus.path("scrape_configs")) {
+            job.path("params").path("module").forEach(m -> used.add(m.asText()));
+            if (job.path("metrics_path").asText().equals("/probe")) {
+                assertThat(job.path("params").path("module")).as(job.path("job_name") + " names a module").isNotEmpty();
+            }
+        }
+        assertThat(used).isNotEmpty();
+        for (String m : used) {
+            assertThat(modules.has(m)).as("module " + m + " defined in monitoring/blackbox/blackbox.yml").isTrue();
+        }
+    }
+
     /** promtool, where installed (Debian package prometheus), checks the rules too. */
     @Test
     void promtoolAcceptsTheRulesWhereInstalled() throws Exception {
