@@ -130,6 +130,8 @@ class DistributedPlatformIT {
                 recovery.put(victims.get(wave), killAndAwaitRestart(victims.get(wave), client));
             }
         }
+        System.out.println("recovery after kill -9 (until the new process is ready), seconds:");
+        recovery.forEach((role, seconds) -> System.out.printf("  %-12s %6.1f%n", role, seconds));
 
         try (PlatformClient client = new PlatformClient("127.0.0.1:" + kafkaPort, apiPort, apiKey)) {
             await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
@@ -158,14 +160,18 @@ class DistributedPlatformIT {
                 }
             }
         });
-        // the same answers from both replicas, each chunk once
-        for (String topic : TOPICS) {
-            List<String> first = topChunks(replicas.get(0), topic);
-            assertThat(first).as(topic).isNotEmpty().doesNotHaveDuplicates();
-            assertThat(topChunks(replicas.get(1), topic)).as(topic).isEqualTo(first);
+        // the same answers from both replicas for a fixed query set, each chunk once. (Deeper ranks of
+        // near-identical documents may differ: BM25 statistics and HNSW graphs depend on each index's
+        // segments, which a restarted replica builds differently.)
+        for (int i : List.of(3, 57, 123, 188, 250, 311, 374, 402, 466, 499)) {
+            String query = "field notes number " + i + " about " + TOPICS.get(i % TOPICS.size());
+            for (int port : replicas) {
+                List<String> chunks = topChunks(port, query);
+                assertThat(chunks).as("%s on :%d", query, port).isNotEmpty().doesNotHaveDuplicates()
+                        .allMatch(c -> c.endsWith("#1#0"));
+                assertThat(chunks.getFirst()).as("%s on :%d", query, port).isEqualTo("default/doc-" + i + ".txt#1#0");
+            }
         }
-        System.out.println("recovery after kill -9 (until the new process is ready), seconds:");
-        recovery.forEach((role, seconds) -> System.out.printf("  %-12s %6.1f%n", role, seconds));
         assertThat(Files.readString(log)).contains("[supervisor] embedder-1", "[supervisor] search-2",
                 "[supervisor] ingest-1", "[supervisor] workflows-1");
     }

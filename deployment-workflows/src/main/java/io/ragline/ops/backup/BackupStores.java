@@ -44,7 +44,14 @@ public final class BackupStores implements AutoCloseable {
                     .region(Region.of(settings.region()))
                     .forcePathStyle(settings.pathStyle());
             if (settings.endpoint() != null && !settings.endpoint().isBlank()) {
-                builder.endpointOverride(URI.create(settings.endpoint()));
+                builder.endpointOverride(URI.create(settings.endpoint()))
+                        // S3-compatible servers (S3Proxy, SeaweedFS, older MinIO) refuse the SDK's default
+                        // aws-chunked uploads with trailing checksums ("x-amz-content-sha256 does not match"):
+                        // checksums only where the API requires them, payloads signed whole
+                        .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+                        .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
+                        .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+                                .chunkedEncodingEnabled(false).build());
             }
             builder.credentialsProvider(settings.accessKey() == null
                     ? DefaultCredentialsProvider.builder().build()

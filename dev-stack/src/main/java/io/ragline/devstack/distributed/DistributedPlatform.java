@@ -115,17 +115,11 @@ public final class DistributedPlatform implements AutoCloseable {
         step("PostgreSQL");
         EmbeddedPostgres postgres = engines.add(EmbeddedPostgres.start(root.resolve("postgres"), settings.postgresPort()));
 
-        Map<String, String> addresses = new LinkedHashMap<>();
-        addresses.put("kafka:9092", kafka.bootstrapServers());
-        addresses.put("temporal:7233", HOST + ":" + temporal.port());
-        addresses.put("postgres:5432", HOST + ":" + postgres.port());
-        addresses.put("search:8080", HOST + ":" + settings.apiPort());
-        // only read with RAGLINE_STORE=milvus, which needs a Milvus this machine does not run (refused below)
-        addresses.put("milvus:19530", HOST + ":19530");
         Map<String, String> workflowsEnv = compose.ofRole("workflows").getFirst().environment();
         Optional<URI> s3Endpoint = Optional.ofNullable(workflowsEnv.get("RAGLINE_S3_ENDPOINT"))
                 .filter(v -> !v.isBlank()).map(URI::create);
-        s3Endpoint.ifPresent(uri -> addresses.put(uri.getHost() + ":" + uri.getPort(), HOST + ":" + settings.s3Port()));
+        Map<String, String> addresses = addresses(kafka.bootstrapServers(), temporal.port(), postgres.port(),
+                settings.apiPort(), s3Endpoint, settings.s3Port());
 
         Map<String, String> searchEnv = localize(compose.ofRole("search").getFirst().environment(), addresses);
         if ("milvus".equalsIgnoreCase(searchEnv.getOrDefault("RAGLINE_STORE", "lucene").strip())) {
@@ -197,6 +191,20 @@ public final class DistributedPlatform implements AutoCloseable {
     }
 
     // ---- the role processes --------------------------------------------------------------------
+
+    /** Where each compose service address compose's ragline services name lives here. */
+    static Map<String, String> addresses(String kafka, int temporalPort, int postgresPort, int apiPort,
+                                         Optional<URI> s3Endpoint, int s3Port) {
+        Map<String, String> addresses = new LinkedHashMap<>();
+        addresses.put("kafka:9092", kafka);
+        addresses.put("temporal:7233", HOST + ":" + temporalPort);
+        addresses.put("postgres:5432", HOST + ":" + postgresPort);
+        addresses.put("search:8080", HOST + ":" + apiPort);
+        // only read with RAGLINE_STORE=milvus, which needs a Milvus this machine does not run (refused at start)
+        addresses.put("milvus:19530", HOST + ":19530");
+        s3Endpoint.ifPresent(uri -> addresses.put(uri.getHost() + ":" + uri.getPort(), HOST + ":" + s3Port));
+        return addresses;
+    }
 
     /** Compose's addresses ({@code kafka:9092}, {@code http://search:8080}) turned into local ones; any other is refused. */
     static Map<String, String> localize(Map<String, String> env, Map<String, String> addresses) {

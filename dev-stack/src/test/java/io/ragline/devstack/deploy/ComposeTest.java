@@ -202,4 +202,30 @@ class ComposeTest {
         }
         assertThat(dependencies).containsExactlyInAnyOrder("kafka", "postgres", "temporal", "milvus");
     }
+
+    /** The labels the Prometheus Operator gives a ServiceMonitor target; the deploy gates select on service. */
+    @Test
+    void raglineServicesAreScrapedUnderTheServiceMonitorsLabels() {
+        JsonNode prometheus = Repo.yamlObjects(Repo.path("monitoring/prometheus/prometheus.yml")).getFirst();
+        Set<String> scraped = new TreeSet<>();
+        for (JsonNode job : prometheus.path("scrape_configs")) {
+            for (JsonNode sc : job.path("static_configs")) {
+                for (JsonNode t : sc.path("targets")) {
+                    String host = t.asText().substring(0, t.asText().indexOf(':'));
+                    if (!RAGLINE_SERVICES.contains(host)) {
+                        continue;
+                    }
+                    String role = services().path(host).path("command").get(1).asText();
+                    JsonNode labels = sc.path("labels");
+                    assertThat(job.path("job_name").asText()).as(host).isEqualTo("ragline-" + role);
+                    assertThat(labels.path("service").asText()).as(host).isEqualTo("ragline-" + role);
+                    assertThat(labels.path("pod").asText()).as(host).isEqualTo(host);
+                    assertThat(labels.path("endpoint").asText()).as(host).isEqualTo("http");
+                    assertThat(labels.has("namespace") && labels.has("container")).as(host).isTrue();
+                    scraped.add(host);
+                }
+            }
+        }
+        assertThat(scraped).containsExactlyInAnyOrderElementsOf(RAGLINE_SERVICES);
+    }
 }
