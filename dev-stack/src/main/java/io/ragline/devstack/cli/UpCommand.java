@@ -117,6 +117,9 @@ final class UpCommand implements Runnable {
     @Option(names = "--blackbox-port", defaultValue = "9115", description = "--distributed: blackbox exporter port (default: ${DEFAULT-VALUE}).")
     int blackboxPort;
 
+    @Option(names = "--node-exporter-port", defaultValue = "9100", description = "--distributed: node exporter port (default: ${DEFAULT-VALUE}).")
+    int nodeExporterPort;
+
     @Option(names = "--scrape-interval", defaultValue = "PT15S",
             description = "--distributed: Prometheus scrape and rule evaluation interval, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration scrapeInterval;
@@ -137,7 +140,7 @@ final class UpCommand implements Runnable {
 
     private void runDistributed() {
         DistributedSettings settings = new DistributedSettings(dataDir, kafkaPort, kafkaControllerPort, temporalPort,
-                postgresPort, s3Port, prometheusPort, blackboxPort, httpPort, rolePortBase, ingests, embedders,
+                postgresPort, s3Port, prometheusPort, blackboxPort, nodeExporterPort, httpPort, rolePortBase, ingests, embedders,
                 searchReplicas, workflows, scrapeInterval);
         awaitShutdown(DistributedPlatform.start(settings, System.out));
     }

@@ -50,8 +50,8 @@ import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 
 /**
  * ragline distributed on one machine ({@code ./ragline up --distributed}): the engines (Kafka,
- * the Temporal test server and PostgreSQL in this JVM; S3Proxy, Prometheus and the blackbox
- * exporter as processes of their own), then every role as its own OS process, {@code ragline
+ * the Temporal test server and PostgreSQL in this JVM; S3Proxy, Prometheus, the blackbox and
+ * node exporters as processes of their own), then every role as its own OS process, {@code ragline
  * serve <role>} configured only by the environment docker-compose.yml gives that role, with
  * compose's service addresses turned into local ports. A supervisor restarts a role process
  * that exits. Prometheus scrapes each role under the labels the shipped ServiceMonitor gives it
@@ -373,7 +373,9 @@ public final class DistributedPlatform implements AutoCloseable {
         }
         Path dir = root.resolve("prometheus");
         Files.createDirectories(dir.resolve("rules"));
-        copyResource("ragline/deploy/monitoring/prometheus/rules/ragline.rules.yml", dir.resolve("rules/ragline.rules.yml"));
+        for (String rules : List.of("ragline.rules.yml", "compose.rules.yml")) {
+            copyResource("ragline/deploy/monitoring/prometheus/rules/" + rules, dir.resolve("rules").resolve(rules));
+        }
         Optional<Path> blackbox = onPath("prometheus-blackbox-exporter").or(() -> onPath("blackbox_exporter"));
         Map<String, String> dependencies = new LinkedHashMap<>();
         if (blackbox.isPresent()) {
@@ -388,10 +390,21 @@ public final class DistributedPlatform implements AutoCloseable {
             dependencies.put("postgres", HOST + ":" + postgres.port());
             dependencies.put("temporal", HOST + ":" + temporal.port());
         }
+        String nodeExporter = null;
+        Optional<Path> node = onPath("prometheus-node-exporter").or(() -> onPath("node_exporter"));
+        if (node.isPresent()) {
+            step("node exporter (disk of this machine, as compose's node-exporter)");
+            requireFree(settings.nodeExporterPort(), "node exporter");
+            nodeExporter = HOST + ":" + settings.nodeExporterPort();
+            sidecars.add(new Supervised("node-exporter", new ProcessBuilder(node.get().toString(),
+                    "--web.listen-address=" + nodeExporter, "--collector.disable-defaults",
+                    "--collector.filesystem", "--collector.meminfo", "--collector.cpu"),
+                    root.resolve("logs").resolve("node-exporter.log"), out, scheduler).start());
+        }
         step("Prometheus (scrapes every role, evaluates the alert rules)");
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, PrometheusConfig.render(settings.scrapeInterval(), roles(), dir.resolve("rules"),
-                dependencies, HOST + ":" + settings.blackboxPort(), HOST + ":" + settings.prometheusPort()));
+                dependencies, HOST + ":" + settings.blackboxPort(), nodeExporter, HOST + ":" + settings.prometheusPort()));
         requireFree(settings.prometheusPort(), "Prometheus");
         sidecars.add(new Supervised("prometheus", new ProcessBuilder(prometheus.get().toString(),
                 "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("tsdb"),

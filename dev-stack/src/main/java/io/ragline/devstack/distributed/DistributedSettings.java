@@ -12,7 +12,7 @@ import java.time.Duration;
  * @param scrapeInterval  Prometheus's scrape and rule evaluation interval
  */
 public record DistributedSettings(Path dataDir, int kafkaPort, int kafkaControllerPort, int temporalPort,
-                                  int postgresPort, int s3Port, int prometheusPort, int blackboxPort, int apiPort,
+                                  int postgresPort, int s3Port, int prometheusPort, int blackboxPort, int nodeExporterPort, int apiPort,
                                   int rolePortBase, int ingests, int embedders, int searchReplicas, int workflows,
                                   Duration scrapeInterval) {
     public DistributedSettings {
@@ -32,7 +32,7 @@ public record DistributedSettings(Path dataDir, int kafkaPort, int kafkaControll
     }
 
     public static DistributedSettings defaults(Path dataDir) {
-        return new DistributedSettings(dataDir, 9092, 9093, 7233, 15432, 9000, 9090, 9115, 8080, 8090,
+        return new DistributedSettings(dataDir, 9092, 9093, 7233, 15432, 9000, 9090, 9115, 9100, 8080, 8090,
                 1, 2, 2, 1, Duration.ofSeconds(15));
     }
 }

@@ -20,7 +20,7 @@ final class PrometheusConfig {
     }
 
     static String render(Duration interval, List<RoleInstance> roles, Path rulesDir, Map<String, String> dependencies,
-                         String blackbox, String self) {
+                         String blackbox, String nodeExporter, String self) {
         String every = interval.toMillis() + "ms";
         String timeout = Math.min(interval.toMillis(), 10_000) + "ms";
         StringBuilder y = new StringBuilder();
@@ -59,6 +59,9 @@ final class PrometheusConfig {
             y.append("      - source_labels: [__address__]\n        target_label: __param_target\n");
             y.append("      - source_labels: [__param_target]\n        target_label: instance\n");
             y.append("      - target_label: __address__\n        replacement: ").append(quote(blackbox)).append('\n');
+        }
+        if (nodeExporter != null) {
+            y.append("  - job_name: node\n    static_configs:\n      - targets: [").append(quote(nodeExporter)).append("]\n");
         }
         y.append("  - job_name: prometheus\n    static_configs:\n      - targets: [").append(quote(self)).append("]\n");
         return y.toString();

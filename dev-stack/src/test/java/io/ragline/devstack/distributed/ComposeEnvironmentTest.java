@@ -82,7 +82,7 @@ class ComposeEnvironmentTest {
         Path dir = Files.createTempDirectory("prometheus-config");
         Files.createDirectories(dir.resolve("rules"));
         String config = PrometheusConfig.render(java.time.Duration.ofSeconds(2), roles, dir.resolve("rules"),
-                Map.of("kafka", "127.0.0.1:9092"), "127.0.0.1:9115", "127.0.0.1:9090");
+                Map.of("kafka", "127.0.0.1:9092"), "127.0.0.1:9115", "127.0.0.1:9100", "127.0.0.1:9090");
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> jobs = (List<Map<String, Object>>) ((Map<String, Object>) new Yaml().load(config)).get("scrape_configs");
         Map<String, Object> search = jobs.stream().filter(j -> j.get("job_name").equals("ragline-search")).findFirst().orElseThrow();
