@@ -27,11 +27,8 @@ import io.temporal.client.WorkflowClient;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 
 /**
@@ -76,7 +73,7 @@ public final class EmbeddedPlatform implements AutoCloseable {
         long t0 = System.nanoTime();
         Path data = settings.dataDir().toAbsolutePath().normalize();
         Files.createDirectories(data);
-        lockDataDir(data);
+        resources.add(DataDirLock.acquire(data));
 
         step(out, t0, "Kafka broker (KRaft)");
         kafka = resources.add(EmbeddedKafka.start(data.resolve("kafka"), settings.kafkaPort(), settings.kafkaControllerPort()));
@@ -131,19 +128,6 @@ public final class EmbeddedPlatform implements AutoCloseable {
         out.printf("%n Try: ./ragline publish samples/   then   ./ragline search \"how are document versions activated\"%n");
         out.println(" Ctrl-C stops everything cleanly.");
         out.flush();
-    }
-
-    private void lockDataDir(Path data) throws IOException {
-        FileChannel channel = FileChannel.open(data.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = channel.tryLock();
-        if (lock == null) {
-            channel.close();
-            throw new IllegalStateException("another ragline is running on " + data + "; stop it or pass --data-dir");
-        }
-        resources.add(() -> {
-            lock.release();
-            channel.close();
-        });
     }
 
     private static void step(PrintStream out, long t0, String what) {

@@ -5,6 +5,7 @@ import io.ragline.core.json.Json;
 import io.ragline.core.runtime.Resources;
 import io.ragline.core.store.ApiKeyStore;
 import io.ragline.core.store.Database;
+import io.ragline.devstack.DataDirLock;
 import io.ragline.devstack.DevApiKey;
 import io.ragline.devstack.EmbeddedKafka;
 import io.ragline.devstack.EmbeddedPostgres;
@@ -20,12 +21,9 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -104,7 +102,7 @@ public final class DistributedPlatform implements AutoCloseable {
         Path data = settings.dataDir().toAbsolutePath().normalize();
         root = data.resolve("distributed");
         Files.createDirectories(root.resolve("logs"));
-        lock(root);
+        engines.add(DataDirLock.acquire(root));
         ComposeServices compose = ComposeServices.bundled(System::getenv);
 
         step("Kafka broker (KRaft)");
@@ -507,19 +505,6 @@ public final class DistributedPlatform implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
-    }
-
-    private void lock(Path dir) throws IOException {
-        FileChannel channel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock = channel.tryLock();
-        if (lock == null) {
-            channel.close();
-            throw new IllegalStateException("another ragline is running on " + dir + "; stop it or pass --data-dir");
-        }
-        engines.add(() -> {
-            lock.release();
-            channel.close();
-        });
     }
 
     private void step(String what) {
