@@ -84,6 +84,7 @@ final class UpCommand implements Runnable {
 
     @Override
     public void run() {
+        LogFormat.role("up");
         PlatformSettings settings = new PlatformSettings(dataDir, host, kafkaPort, kafkaControllerPort, temporalPort,
                 postgresPort, httpPort, partitions, embedThreads, embedBatch, indexTimeout, modelDir,
                 new Fusion(rrfK, keywordWeight, vectorWeight),
