@@ -4,6 +4,7 @@ import ch.qos.logback.classic.LoggerContext;
 import io.ragline.core.config.Env;
 import java.util.Map;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 /**
  * {@code RAGLINE_LOG_FORMAT}: human-readable lines ({@code text}, the default) or one JSON object per
@@ -37,10 +38,13 @@ public enum LogFormat {
     }
 
     /**
+     * Routes java.util.logging (Lucene, gRPC) into logback, so that its lines take this format too.
      * JSON: an exception that ends a thread is logged (a JSON line with its stack) instead of being
-     * printed to stderr by the JVM, which would be the one line an aggregator cannot parse.
+     * printed to stderr by the JVM, which would be a line an aggregator cannot parse.
      */
     void install() {
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
         if (this == json) {
             Thread.setDefaultUncaughtExceptionHandler((thread, e) ->
                     LoggerFactory.getLogger(LogFormat.class).error("uncaught exception in thread {}", thread.getName(), e));
