@@ -174,6 +174,19 @@ class DistributedPlatformIT {
                 assertThat(chunks.getFirst()).as("%s on :%d", query, port).isEqualTo("default/doc-" + i + ".txt#1#0");
             }
         }
+        // the roles log as compose makes them (RAGLINE_LOG_FORMAT=json): one JSON object a line, but for
+        // what the JVM itself prints before main
+        for (JsonNode role : roles()) {
+            for (String line : Files.readAllLines(Path.of(role.path("log").asText()))) {
+                if (line.startsWith("WARNING: Using incubator modules") || line.startsWith("Picked up JAVA_TOOL_OPTIONS")) {
+                    continue;
+                }
+                JsonNode json = Json.mapper().readTree(line);
+                assertThat(json.isObject()).as("%s: %s", role.path("name"), line).isTrue();
+                assertThat(json.path("role").asText()).as(line).isEqualTo(role.path("role").asText());
+                assertThat(json.has("level") && json.has("logger_name") && json.has("message")).as(line).isTrue();
+            }
+        }
         assertThat(Files.readString(log)).contains("[supervisor] embedder-1", "[supervisor] search-2",
                 "[supervisor] ingest-1", "[supervisor] workflows-1");
     }

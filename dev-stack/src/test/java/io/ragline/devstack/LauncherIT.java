@@ -86,7 +86,7 @@ class LauncherIT {
     }
 
     /** The command line of the {@code ./ragline} launcher script, on this JVM. */
-    private static ProcessBuilder ragline(String... args) {
+    static ProcessBuilder ragline(String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-Dai.djl.offline=true", "--add-modules", "jdk.incubator.vector"));

@@ -36,6 +36,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -288,6 +289,34 @@ class SearchApiTest {
     private HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void everyAnswerCarriesARequestIdTheClientsOwnWhenItSendsAUsableOne() throws Exception {
+        // the client's id comes back on a success and on a rejected key alike (and is on the request's log lines)
+        assertThat(requestId(keyA, "client-req-42")).isEqualTo("client-req-42");
+        assertThat(requestId(null, "client-req-43")).isEqualTo("client-req-43");
+        // none, or one that does not belong in a log line: the API makes a UUID, a new one each time
+        String made = requestId(keyA, null);
+        assertThat(UUID.fromString(made)).isNotNull();
+        assertThat(requestId(keyA, null)).isNotEqualTo(made);
+        for (String unusable : List.of("two words", "x".repeat(129))) {
+            assertThat(UUID.fromString(requestId(keyA, unusable))).as(unusable).isNotNull();
+        }
+    }
+
+    private String requestId(String key, String sent) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + "/v1/search"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"query\":\"ships\"}"));
+        if (key != null) {
+            b.header("Authorization", "Bearer " + key);
+        }
+        if (sent != null) {
+            b.header(SearchApi.REQUEST_ID_HEADER, sent);
+        }
+        HttpResponse<String> response = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(key == null ? 401 : 200);
+        return response.headers().firstValue(SearchApi.REQUEST_ID_HEADER).orElseThrow();
     }
 
     private record Answer(int status, String contentType, String retryAfter, String serverTiming, JsonNode body) {

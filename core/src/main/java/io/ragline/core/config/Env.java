@@ -37,6 +37,7 @@ public enum Env {
     RAGLINE_RRF_KEYWORD_WEIGHT("1.0", "Hybrid search: weight of the BM25 ranking in the fusion."),
     RAGLINE_RRF_VECTOR_WEIGHT("1.0", "Hybrid search: weight of the vector ranking in the fusion."),
     RAGLINE_INSTANCE_ID("", "Unique name of this worker instance (the pod name); defaults to the host name."),
+    RAGLINE_LOG_FORMAT("text", "Format of the log lines on stderr: text (human-readable, the default) or json (one JSON object per line, for log aggregators)."),
     RAGLINE_MODEL_DIR("", "Directory with a custom embedding model (model.onnx, tokenizer.json, ragline-model.json); empty: the bundled bge-small-en-v1.5."),
     RAGLINE_BACKUP_TARGET("", "Where BackupWorkflow writes when its input names no target: file:///path or s3://bucket/prefix; empty: file://<data dir>/backups."),
     RAGLINE_S3_ENDPOINT("", "S3 endpoint override for backups, e.g. http://minio:9000; empty: AWS."),

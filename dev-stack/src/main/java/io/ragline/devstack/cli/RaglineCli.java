@@ -1,5 +1,6 @@
 package io.ragline.devstack.cli;
 
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,9 +23,22 @@ public final class RaglineCli implements Runnable {
     }
 
     public static void main(String[] args) {
+        LogFormat format;
+        try {
+            format = LogFormat.fromEnv(System.getenv());
+        } catch (IllegalArgumentException e) {
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        format.install();
         int exit = new CommandLine(new RaglineCli())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    cmd.getErr().println(cmd.getColorScheme().errorText("error: " + e.getMessage()));
+                    if (format == LogFormat.json) { // a service that fails to start says why in a JSON line
+                        LoggerFactory.getLogger(RaglineCli.class).error("error: {}", e.getMessage(), e);
+                    } else {
+                        cmd.getErr().println(cmd.getColorScheme().errorText("error: " + e.getMessage()));
+                    }
                     return 1;
                 })
                 .execute(args);

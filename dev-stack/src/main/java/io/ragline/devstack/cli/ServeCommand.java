@@ -5,6 +5,8 @@ import io.ragline.core.runtime.Resources;
 import io.ragline.devstack.serve.ServiceRoles;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -16,11 +18,14 @@ import picocli.CommandLine.Parameters;
                         + "RAGLINE_DATA_DIR, RAGLINE_HOST, RAGLINE_HTTP_PORT, RAGLINE_URL, ...",
                 "Every role serves /health/live, /health/ready and /metrics on RAGLINE_HTTP_PORT."})
 final class ServeCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
     @Parameters(paramLabel = "ROLE", description = "One of: ${COMPLETION-CANDIDATES}.")
     ServiceRoles.Role role;
 
     @Override
     public Integer call() throws Exception {
+        LogFormat.role(role.name());
         Resources resources = new Resources();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -28,7 +33,8 @@ final class ServeCommand implements Callable<Integer> {
             stopped.countDown();
         }, "ragline-shutdown"));
         ServiceRoles.start(role, System.getenv(), resources);
-        System.out.printf("ragline %s is running; health and metrics on http://%s:%d%n", role,
+        // a log line, not stdout: with RAGLINE_LOG_FORMAT=json everything a service writes is JSON
+        log.info("ragline {} is running; health and metrics on http://{}:{}", role,
                 Env.RAGLINE_HOST.get(System.getenv()), Env.RAGLINE_HTTP_PORT.getInt(System.getenv()));
         stopped.await();
         return 0;

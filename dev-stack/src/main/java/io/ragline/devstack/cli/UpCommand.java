@@ -126,6 +126,7 @@ final class UpCommand implements Runnable {
 
     @Override
     public void run() {
+        LogFormat.role(distributed ? "up-distributed" : "up");
         if (distributed) {
             runDistributed();
             return;

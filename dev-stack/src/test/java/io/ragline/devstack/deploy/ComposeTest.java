@@ -73,6 +73,7 @@ class ComposeTest {
             assertThat(env.keySet()).as(s + ": variables outside core/.../config/Env.java").isSubsetOf(allowed);
             assertThat(env).as(s).containsEntry("RAGLINE_HOST", "0.0.0.0").containsKey("RAGLINE_KAFKA_BOOTSTRAP");
             assertThat(env.get("RAGLINE_KAFKA_BOOTSTRAP")).isEqualTo("kafka:9092");
+            assertThat(env).as(s + ": JSON log lines").containsEntry("RAGLINE_LOG_FORMAT", "json");
         }
         assertThat(environment(services().path("workflows"))).containsEntry("RAGLINE_URL", "http://search:8080")
                 .containsEntry("RAGLINE_TEMPORAL_TARGET", "temporal:7233");

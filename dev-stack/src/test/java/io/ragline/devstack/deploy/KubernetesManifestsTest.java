@@ -294,11 +294,15 @@ class KubernetesManifestsTest {
                 }
             }
             assertThat(names).as(where + ": variables outside core/.../config/Env.java").isSubsetOf(allowed);
-            assertThat(names).as(where).contains("RAGLINE_KAFKA_BOOTSTRAP", "RAGLINE_HTTP_PORT", "RAGLINE_HOST", "RAGLINE_DATA_DIR");
+            assertThat(names).as(where).contains("RAGLINE_KAFKA_BOOTSTRAP", "RAGLINE_HTTP_PORT", "RAGLINE_HOST", "RAGLINE_DATA_DIR",
+                    "RAGLINE_LOG_FORMAT");
+            assertThat(c.getEnv()).as(where + ": the log format comes from ragline-config")
+                    .noneMatch(e -> e.getName().equals("RAGLINE_LOG_FORMAT"));
         }
         ConfigMap config = o.find(ConfigMap.class, "ragline-config").orElseThrow();
         assertThat(config.getData().keySet()).isSubsetOf(allowed);
         assertThat(config.getData()).containsEntry("RAGLINE_HOST", "0.0.0.0");
+        assertThat(config.getData()).as("JSON log lines for the log collector").containsEntry("RAGLINE_LOG_FORMAT", "json");
         assertThat(config.getData().get("RAGLINE_JDBC_URL")).startsWith("jdbc:postgresql://");
         assertThat(config.getData().values()).as("no secret values in the ConfigMap")
                 .noneMatch(v -> v.toLowerCase().contains("password"));

@@ -8,11 +8,14 @@ import io.ragline.core.event.LifecycleEvent;
 import io.ragline.core.store.IndexProbe;
 import io.ragline.core.store.MetadataStore;
 import io.ragline.core.store.StatePublisher;
+import io.ragline.core.Topics;
 import io.temporal.activity.Activity;
 import java.time.Duration;
+import org.slf4j.MDC;
 
 public final class DocumentLifecycleActivitiesImpl implements DocumentLifecycleActivities {
     private static final Duration HEARTBEAT_SLICE = Duration.ofSeconds(2);
+    public static final String DOCUMENT_KEY_MDC = "documentKey";
 
     private final MetadataStore metadata;
     private final IndexProbe index;
@@ -34,52 +37,76 @@ public final class DocumentLifecycleActivitiesImpl implements DocumentLifecycleA
 
     @Override
     public void recordChunked(LifecycleEvent event) {
-        metadata.recordChunked(event);
+        try (var ignored = document(event.tenant(), event.documentId())) {
+            metadata.recordChunked(event);
+        }
     }
 
     @Override
     public long waitForIndexedChunks(String tenant, String documentId, long version, int expected, long waitMillis) {
-        if (metadata.find(tenant, documentId).map(r -> r.version() > version).orElse(false)) {
-            return SUPERSEDED; // a newer version or a delete owns the document now: stop waiting
+        try (var ignored = document(tenant, documentId)) {
+            if (metadata.find(tenant, documentId).map(r -> r.version() > version).orElse(false)) {
+                return SUPERSEDED; // a newer version or a delete owns the document now: stop waiting
+            }
+            return inSlices(waitMillis, slice -> {
+                long seen = index.awaitIndexedChunks(tenant, documentId, version, expected, slice);
+                return seen >= expected ? seen : -seen - 1;
+            });
         }
-        return inSlices(waitMillis, slice -> {
-            long seen = index.awaitIndexedChunks(tenant, documentId, version, expected, slice);
-            return seen >= expected ? seen : -seen - 1;
-        });
     }
 
     @Override
     public int redriveChunks(String tenant, String documentId, long version, long acceptedAtMillis) {
-        return redriver.redrive(tenant, documentId, version, acceptedAtMillis);
+        try (var ignored = document(tenant, documentId)) {
+            return redriver.redrive(tenant, documentId, version, acceptedAtMillis);
+        }
     }
 
     @Override
     public DocumentState activate(String tenant, String documentId, long version, int chunkCount) {
-        return metadata.activate(tenant, documentId, version, chunkCount, publisher);
+        try (var ignored = document(tenant, documentId)) {
+            return metadata.activate(tenant, documentId, version, chunkCount, publisher);
+        }
     }
 
     @Override
     public boolean waitForIndexRevision(String tenant, String documentId, long revision, long waitMillis) {
-        return inSlices(waitMillis, slice -> index.awaitRevision(tenant, documentId, revision, slice) ? 1L : -1L) > 0;
+        try (var ignored = document(tenant, documentId)) {
+            return inSlices(waitMillis, slice -> index.awaitRevision(tenant, documentId, revision, slice) ? 1L : -1L) > 0;
+        }
     }
 
     @Override
     public void confirmActive(String tenant, String documentId, long version) {
-        metadata.confirmActive(tenant, documentId, version);
+        try (var ignored = document(tenant, documentId)) {
+            metadata.confirmActive(tenant, documentId, version);
+        }
     }
 
     @Override
     public DocumentState markDeleted(String tenant, String documentId, long version) {
-        return metadata.markDeleted(tenant, documentId, version, publisher);
+        try (var ignored = document(tenant, documentId)) {
+            return metadata.markDeleted(tenant, documentId, version, publisher);
+        }
     }
 
     @Override
     public DocumentState markFailed(String tenant, String documentId, long version, String reason) {
-        DocumentState state = metadata.markFailed(tenant, documentId, version, reason, publisher);
-        if (state != null && state.status() == io.ragline.core.event.DocumentStatus.FAILED && state.version() == version) {
-            failed.increment();
+        try (var ignored = document(tenant, documentId)) {
+            DocumentState state = metadata.markFailed(tenant, documentId, version, reason, publisher);
+            if (state != null && state.status() == io.ragline.core.event.DocumentStatus.FAILED && state.version() == version) {
+                failed.increment();
+            }
+            return state;
         }
-        return state;
+    }
+
+    /**
+     * The document on the activity's log lines, as MDC {@value #DOCUMENT_KEY_MDC}; Temporal's worker
+     * already puts the workflow's id there ({@code WorkflowId}, with {@code RunId} and {@code ActivityType}).
+     */
+    private static MDC.MDCCloseable document(String tenant, String documentId) {
+        return MDC.putCloseable(DOCUMENT_KEY_MDC, Topics.documentKey(tenant, documentId));
     }
 
     private interface Wait {

@@ -23,6 +23,7 @@ import io.ragline.search.service.SearchService;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
@@ -30,12 +31,21 @@ import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /** The REST API: search, document ingest and status, stats, keys, health, metrics and its own OpenAPI docs. */
 public final class SearchApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SearchApi.class);
     /** Admin keys may act for another tenant by naming it here; other keys always act for their own. */
     public static final String TENANT_HEADER = "X-Ragline-Tenant";
+    /**
+     * A request's id: the client's own if it sends a usable one, else a new UUID; returned in the
+     * response and, as MDC {@value #REQUEST_ID_MDC}, on every log line the request causes.
+     */
+    public static final String REQUEST_ID_HEADER = "X-Request-Id";
+    public static final String REQUEST_ID_MDC = "requestId";
+    /** What a client's id may look like (no spaces or control characters: it goes into log lines). */
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:/+=@-]{1,128}");
     private static final String KEY_ATTRIBUTE = "ragline.apiKey";
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     /** Search and key requests are small; only document ingest takes large bodies (see {@link DocumentRoutes}). */
@@ -87,6 +97,8 @@ public final class SearchApi implements AutoCloseable {
             // one server-wide cap (the largest route's); each route reads its body under its own limit
             config.http.maxRequestSize = documents.maxBodyBytes();
             config.staticFiles.enableWebjars(); // Swagger UI's assets for /docs, from the classpath
+            // first: every answer, a rejected key's too, carries the request id
+            config.routes.before(SearchApi::requestId);
             config.routes.before("/v1/*", this::authenticate);
             config.routes.post("/v1/search", this::search);
             config.routes.post("/v1/documents", documents::upsert);
@@ -113,6 +125,7 @@ public final class SearchApi implements AutoCloseable {
             config.routes.get("/docs", ctx -> ctx.html(docs.page()));
             config.routes.before(ctx -> ctx.attribute("ragline.start", System.nanoTime()));
             config.routes.after(this::recordRequest);
+            config.routes.after(ctx -> MDC.remove(REQUEST_ID_MDC));
             config.routes.exception(ProblemException.class, (e, ctx) ->
                     problem(ctx, e.status(), e.type(), e.title(), e.getMessage(), e.extensions()));
             config.routes.exception(RateLimiter.RateLimited.class, (e, ctx) -> {
@@ -152,6 +165,15 @@ public final class SearchApi implements AutoCloseable {
 
     public int port() {
         return app.port();
+    }
+
+    private static void requestId(Context ctx) {
+        String id = ctx.header(REQUEST_ID_HEADER);
+        if (id == null || !REQUEST_ID.matcher(id).matches()) {
+            id = UUID.randomUUID().toString();
+        }
+        ctx.header(REQUEST_ID_HEADER, id);
+        MDC.put(REQUEST_ID_MDC, id);
     }
 
     private void authenticate(Context ctx) {
