@@ -161,13 +161,13 @@ public final class DistributedPlatform implements AutoCloseable {
 
         String api = "http://" + HOST + ":" + settings.apiPort();
         out.printf("%n ragline (distributed) is up in %.1f s. Data: %s%n%n", seconds(), root);
-        out.printf("   %-12s %8s %6s  %s%n", "process", "pid", "port", "log");
+        out.printf("   %-14s %8s %6s  %s%n", "process", "pid", "port", "log");
         for (int i = 0; i < roles.size(); i++) {
             Supervised r = roles.get(i);
-            out.printf("   %-12s %8d %6d  %s%n", r.name(), r.pid(), layout.get(i).port(), r.log());
+            out.printf("   %-14s %8d %6d  %s%n", r.name(), r.pid(), layout.get(i).port(), r.log());
         }
         for (Supervised s : sidecars) {
-            out.printf("   %-12s %8d %6s  %s%n", s.name(), s.pid(), "", s.log());
+            out.printf("   %-14s %8d %6s  %s%n", s.name(), s.pid(), "", s.log());
         }
         out.println();
         out.printf("   %-22s %s%s%n", "Search API", api, searchPorts.size() > 1
@@ -243,8 +243,9 @@ public final class DistributedPlatform implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(javaCommand(role)).directory(roleData.toFile());
         // only what compose sets: nothing of this shell's RAGLINE_* or JAVA_TOOL_OPTIONS leaks into a role
         builder.environment().keySet().removeIf(k -> k.startsWith("RAGLINE_") || k.equals("JAVA_TOOL_OPTIONS")
-                || k.equals("JDK_JAVA_OPTIONS") || k.equals("_JAVA_OPTIONS"));
+                || k.equals("JDK_JAVA_OPTIONS") || k.equals("_JAVA_OPTIONS") || k.equals("CLASSPATH"));
         builder.environment().putAll(env);
+        builder.environment().put("CLASSPATH", System.getProperty("java.class.path"));
         Supervised process = new Supervised(name, builder, root.resolve("logs").resolve(name + ".log"), out, scheduler);
         process.onRestart(this::writeLayout);
         roles.add(process.start());
@@ -261,8 +262,8 @@ public final class DistributedPlatform implements AutoCloseable {
         if (Runtime.version().feature() >= 23) {
             command.add("--sun-misc-unsafe-memory-access=allow");
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.ragline.devstack.cli.RaglineCli",
-                "serve", role));
+        // the class path goes in CLASSPATH (set in startRole), so that ps shows a readable command line
+        command.addAll(List.of("io.ragline.devstack.cli.RaglineCli", "serve", role));
         return command;
     }
 
