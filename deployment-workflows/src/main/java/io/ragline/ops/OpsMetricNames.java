@@ -8,7 +8,7 @@ import java.util.List;
  * ({@code ragline_dr_rpo_seconds}, {@code ragline_ops_workflows_total}, ...).
  */
 public final class OpsMetricNames {
-    /** Gauge, tag mode: age of the data the last disaster-recovery run restored, in seconds. */
+    /** Gauge, tag mode: age, when the last disaster-recovery run started, of the data it restored, in seconds. */
     public static final String DR_RPO = "ragline.dr.rpo.seconds";
     /** Gauge, tag mode: wall time of the last disaster-recovery run until the target served, in seconds. */
     public static final String DR_RTO = "ragline.dr.rto.seconds";

@@ -49,7 +49,7 @@ public final class OpsMetrics {
     }
 
     public void disasterRecovery(String mode, long rpoSeconds, long rtoSeconds) {
-        gauge(rpo, OpsMetricNames.DR_RPO, mode, "age of the data the last DR run restored").set(rpoSeconds);
+        gauge(rpo, OpsMetricNames.DR_RPO, mode, "age of the data the last DR run restored, at the run's start").set(rpoSeconds);
         gauge(rto, OpsMetricNames.DR_RTO, mode, "wall time of the last DR run until the target served").set(rtoSeconds);
         workflowFinished("dr", "completed");
     }

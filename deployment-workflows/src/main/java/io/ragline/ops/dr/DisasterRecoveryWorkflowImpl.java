@@ -80,7 +80,10 @@ public final class DisasterRecoveryWorkflowImpl implements DisasterRecoveryWorkf
                 tracker.figure("previousEnvironment", previous);
             }
             long serving = Workflow.currentTimeMillis();
-            long rpo = Math.max(0, (serving - backup.createdAt().toEpochMilli()) / 1000);
+            // RPO: how old the restored data was when the run started (the failure, or the drill's
+            // pretend failure): everything after the backup's consistent point is what was lost.
+            // RTO: from that start until the target served. The one does not contain the other.
+            long rpo = Math.max(0, (start - backup.createdAt().toEpochMilli()) / 1000);
             long rto = (serving - start) / 1000;
             tracker.figure("rpoSeconds", rpo);
             tracker.figure("rtoSeconds", rto);

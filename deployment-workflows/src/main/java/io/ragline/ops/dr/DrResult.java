@@ -6,7 +6,9 @@ import java.util.Map;
 /**
  * What a disaster-recovery run measured.
  *
- * @param rpoSeconds          age of the restored data when the target started serving
+ * @param rpoSeconds          age of the restored data when the run started: its start minus the
+ *                            backup's {@code createdAt} (the consistent point); the data lost
+ * @param backupCreatedAt     the backup's consistent point (its manifest's {@code createdAt})
  * @param rtoSeconds          wall time from the start of the run until the target served (FAILOVER:
  *                            until traffic was switched)
  * @param previousEnvironment FAILOVER: where traffic went before
