@@ -46,7 +46,8 @@ public final class OpsWorker {
                 new DeploymentRecordActivitiesImpl(resources.metadata(), resources.metrics()),
                 new BackupActivitiesImpl(resources),
                 new RestoreActivitiesImpl(resources),
-                new DrActivitiesImpl(resources));
+                new DrActivitiesImpl(resources),
+                new OpsOutcomeActivitiesImpl(resources.metrics()));
     }
 
     /**

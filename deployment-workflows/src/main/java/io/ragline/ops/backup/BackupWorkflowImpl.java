@@ -1,6 +1,7 @@
 package io.ragline.ops.backup;
 
 import io.ragline.ops.Failures;
+import io.ragline.ops.OpsOutcomes;
 import io.ragline.ops.OpsStatus;
 import io.ragline.ops.StepTracker;
 import io.temporal.activity.ActivityOptions;
@@ -47,6 +48,7 @@ public final class BackupWorkflowImpl implements BackupWorkflow {
             request = input.withDefaults(settings);
         } catch (IllegalArgumentException e) {
             tracker.finish("FAILED", "FAILED", e.getMessage());
+            OpsOutcomes.failed("backup");
             throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), "InvalidInput");
         }
         long now = Workflow.currentTimeMillis();
@@ -104,6 +106,7 @@ public final class BackupWorkflowImpl implements BackupWorkflow {
             // no manifest was written: the partial backup is never restored, and retention removes it
             String why = tracker.snapshot().step() + " failed: " + Failures.describe(e);
             tracker.finish("FAILED", "FAILED", why);
+            OpsOutcomes.failed("backup");
             throw ApplicationFailure.newNonRetryableFailure(why, "BackupFailed");
         }
     }

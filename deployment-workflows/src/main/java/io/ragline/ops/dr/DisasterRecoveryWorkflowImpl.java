@@ -1,6 +1,7 @@
 package io.ragline.ops.dr;
 
 import io.ragline.ops.Failures;
+import io.ragline.ops.OpsOutcomes;
 import io.ragline.ops.OpsStatus;
 import io.ragline.ops.StepTracker;
 import io.ragline.ops.restore.RestoreRequest;
@@ -41,6 +42,7 @@ public final class DisasterRecoveryWorkflowImpl implements DisasterRecoveryWorkf
                 || request.target() == null || request.target().isBlank()) {
             String why = "'mode' (DRILL or FAILOVER), 'source' (backup location) and 'target' (environment) are required";
             tracker.finish("FAILED", "FAILED", why);
+            OpsOutcomes.failed("dr");
             throw ApplicationFailure.newNonRetryableFailure(why, "InvalidInput");
         }
         tracker.figure("mode", request.mode().name());
@@ -96,6 +98,8 @@ public final class DisasterRecoveryWorkflowImpl implements DisasterRecoveryWorkf
                 tornDown = true;
             }
             tracker.finish("SUCCEEDED", "OK", null);
+            // counted here, not with the gauges: a drill whose tear-down fails is a failed run
+            OpsOutcomes.finished("dr", "completed");
             return new DrResult(request.mode(), backup.backupId(), backup.createdAt(), request.target(), rpo, rto,
                     previous, restored.counts(), tornDown);
         } catch (ActivityFailure | ChildWorkflowFailure | ApplicationFailure | CanceledFailure e) {
@@ -107,6 +111,7 @@ public final class DisasterRecoveryWorkflowImpl implements DisasterRecoveryWorkf
                 Workflow.newDetachedCancellationScope(() -> activities.tearDown(request.target())).run();
             }
             tracker.finish("FAILED", "OK", why);
+            OpsOutcomes.failed("dr");
             throw ApplicationFailure.newNonRetryableFailure(why, "DisasterRecoveryFailed");
         }
     }

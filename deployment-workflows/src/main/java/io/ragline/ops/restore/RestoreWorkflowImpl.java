@@ -1,6 +1,7 @@
 package io.ragline.ops.restore;
 
 import io.ragline.ops.Failures;
+import io.ragline.ops.OpsOutcomes;
 import io.ragline.ops.OpsStatus;
 import io.ragline.ops.StepTracker;
 import io.ragline.ops.backup.BackupManifest;
@@ -26,6 +27,7 @@ public final class RestoreWorkflowImpl implements RestoreWorkflow {
         tracker.begin("validate");
         if (request.target() == null || request.target().isBlank()) {
             tracker.finish("FAILED", "FAILED", "'target' is required");
+            OpsOutcomes.failed("restore");
             throw ApplicationFailure.newNonRetryableFailure("'target' is required (file:///path or s3://bucket/prefix)",
                     "InvalidInput");
         }
@@ -58,6 +60,7 @@ public final class RestoreWorkflowImpl implements RestoreWorkflow {
         } catch (ActivityFailure e) {
             String why = "backup verification failed: " + Failures.describe(e);
             tracker.finish("FAILED", "FAILED", why);
+            OpsOutcomes.failed("restore");
             throw ApplicationFailure.newNonRetryableFailure(why, "RestoreFailed");
         }
         tracker.figure("backupId", manifest.backupId());
@@ -111,6 +114,7 @@ public final class RestoreWorkflowImpl implements RestoreWorkflow {
             tracker.begin("resume ingestion");
             activities.resumeIngestion();
             tracker.finish("SUCCEEDED", "OK", null);
+            OpsOutcomes.finished("restore", "completed");
             return new RestoreResult(manifest.backupId(), manifest.createdAt(), scope, report.counts(),
                     report.probesChecked());
         } catch (ActivityFailure | ApplicationFailure | CanceledFailure e) {
@@ -119,6 +123,7 @@ public final class RestoreWorkflowImpl implements RestoreWorkflow {
             tracker.begin("compensate: resume ingestion");
             Workflow.newDetachedCancellationScope(saga::compensate).run();
             tracker.finish("FAILED", "OK", why);
+            OpsOutcomes.failed("restore");
             throw ApplicationFailure.newNonRetryableFailure(why, "RestoreFailed");
         }
     }

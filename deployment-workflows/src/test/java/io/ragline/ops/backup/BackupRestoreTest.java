@@ -68,6 +68,7 @@ class BackupRestoreTest {
     private SimpleMeterRegistry meters;
     private String target;
     private boolean failIndexRestore;
+    private boolean failIndexSnapshot;
 
     @BeforeAll
     static void start() throws Exception {
@@ -118,6 +119,9 @@ class BackupRestoreTest {
         IndexSnapshots flaky = new IndexSnapshots() {
             @Override
             public Map<String, Long> snapshot(Path dir) throws IOException {
+                if (failIndexSnapshot) {
+                    throw new IOException("snapshot refused");
+                }
                 return index.snapshot(dir);
             }
 
@@ -182,6 +186,25 @@ class BackupRestoreTest {
         assertThat(restored.counts()).containsEntry("metadata.documents", 3L).containsEntry("index.documents", 3L)
                 .containsEntry("kafka.offsets", 2L);
         assertThat(ingestion.calls()).containsExactly("pause", "resume");
+        assertThat(runs("restore", "completed")).isEqualTo(1);
+        assertThat(runs("restore", "failed")).isZero();
+        assertThat(runs("backup", "completed")).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedBackupIsCountedAsFailed() {
+        failIndexSnapshot = true;
+
+        assertThatThrownBy(this::backup).isInstanceOf(WorkflowFailedException.class)
+                .cause().hasMessageContaining("snapshot index failed");
+
+        assertThat(runs("backup", "failed")).isEqualTo(1);
+        assertThat(runs("backup", "completed")).isZero();
+    }
+
+    private double runs(String workflow, String outcome) {
+        return meters.get(OpsMetricNames.OPS_WORKFLOWS).tag("workflow", workflow).tag("outcome", outcome)
+                .counter().count();
     }
 
     @Test
@@ -199,6 +222,7 @@ class BackupRestoreTest {
                         .contains("metadata/documents.csv").contains("SHA-256"));
         assertThat(ingestion.calls()).isEmpty();
         assertThat(TestPostgres.count(db, "SELECT count(*) FROM documents")).isEqualTo(2);
+        assertThat(runs("restore", "failed")).isEqualTo(1);
     }
 
     @Test
@@ -213,6 +237,8 @@ class BackupRestoreTest {
         assertThat(ingestion.calls()).containsExactly("pause", "resume");
         assertThat(ingestion.paused()).isFalse();
         assertThat(workflow.status().steps()).extracting(s -> s.name()).contains("compensate: resume ingestion");
+        assertThat(runs("restore", "failed")).isEqualTo(1);
+        assertThat(runs("restore", "completed")).isZero();
     }
 
     @Test

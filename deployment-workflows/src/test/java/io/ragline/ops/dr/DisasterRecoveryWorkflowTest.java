@@ -1,6 +1,7 @@
 package io.ragline.ops.dr;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
@@ -21,6 +22,7 @@ import io.ragline.ops.backup.BackupStores;
 import io.ragline.ops.backup.BackupWorkflow;
 import io.ragline.ops.backup.ProbeQuery;
 import io.ragline.ops.deploy.DeploySettings;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.nio.file.Path;
@@ -56,6 +58,7 @@ class DisasterRecoveryWorkflowTest {
     /** Starts of the target that fail (as if it were still coming up) before one succeeds. */
     private final java.util.concurrent.atomic.AtomicInteger failingStarts = new java.util.concurrent.atomic.AtomicInteger();
     private java.time.Instant backupCreatedAt;
+    private volatile boolean smokeTestFails;
     private String backups;
 
     @BeforeAll
@@ -104,6 +107,9 @@ class DisasterRecoveryWorkflowTest {
             @Override
             public List<String> smokeTest(String name) {
                 calls.add("smoke-test " + name);
+                if (smokeTestFails) {
+                    return List.of("search answered 503");
+                }
                 return targetIndex.topIds("t", "recovery", 5).isEmpty() ? List.of("search found nothing") : List.of();
             }
 
@@ -159,6 +165,37 @@ class DisasterRecoveryWorkflowTest {
         assertThat(meters.get(OpsMetricNames.DR_RTO).tag("mode", "DRILL").gauge().value())
                 .isEqualTo((double) result.rtoSeconds());
         assertThat(backend()).isEqualTo("search-api"); // a drill never moves traffic
+        assertThat(runs("dr", "completed")).isEqualTo(1);
+        assertThat(runs("dr", "failed")).isZero();
+        assertThat(runs("restore", "completed")).isEqualTo(1);
+    }
+
+    @Test
+    void aFailedDrillIsCountedAsFailedAndNotAsCompleted() {
+        smokeTestFails = true;
+
+        assertThatThrownBy(() -> workflow().recover(new DrRequest(DrMode.DRILL, backups, "dr")))
+                .isInstanceOf(WorkflowFailedException.class)
+                .cause().hasMessageContaining("search answered 503");
+
+        assertThat(calls).containsExactly("start dr", "smoke-test dr", "tear down dr");
+        assertThat(runs("dr", "failed")).isEqualTo(1);
+        assertThat(runs("dr", "completed")).isZero();
+        assertThat(runs("restore", "completed")).isEqualTo(1); // the restore itself went well
+    }
+
+    @Test
+    void aRunWithoutItsInputsIsCountedAsFailed() {
+        assertThatThrownBy(() -> workflow().recover(new DrRequest(DrMode.FAILOVER, backups, " ")))
+                .isInstanceOf(WorkflowFailedException.class);
+
+        assertThat(runs("dr", "failed")).isEqualTo(1);
+        assertThat(calls).isEmpty();
+    }
+
+    private double runs(String workflow, String outcome) {
+        return meters.get(OpsMetricNames.OPS_WORKFLOWS).tag("workflow", workflow).tag("outcome", outcome)
+                .counter().count();
     }
 
     @Test
