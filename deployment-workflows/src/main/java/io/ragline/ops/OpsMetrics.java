@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** The gauges and counters of {@link OpsMetricNames}, registered once per registry. */
 public final class OpsMetrics {
+    /** The outcome of {@link OpsMetricNames#OPS_WORKFLOWS} for a deploy that was rolled back. */
+    public static final String ROLLED_BACK = "rolled_back";
     private final MeterRegistry registry;
     private final AtomicLong lastBackup = new AtomicLong();
     private final AtomicLong backupBytes = new AtomicLong();
@@ -25,6 +27,8 @@ public final class OpsMetrics {
                 counter(workflow, outcome);
             }
         }
+        // a deploy that rolled back failed its gates: RaglineOpsWorkflowFailed matches rolled_back too
+        counter("deploy", ROLLED_BACK);
     }
 
     /**
@@ -54,14 +58,16 @@ public final class OpsMetrics {
         // the run's outcome is counted by the workflow at its end (OpsOutcomeActivities)
     }
 
-    /** One finished operations workflow; {@code outcome} is completed, rolled_back, failed, ... */
+    /** One finished operations workflow; {@code outcome} is completed, failed or (deploy) rolled_back. */
     public void workflowFinished(String workflow, String outcome) {
         counter(workflow, outcome).increment();
     }
 
+    /** {@code outcome}: the deployment's own, SUCCEEDED, ROLLED_BACK or FAILED. */
     public void deploymentFinished(String strategy, String outcome) {
         registry.counter(OpsMetricNames.DEPLOYMENTS, "strategy", strategy, "outcome", outcome).increment();
-        workflowFinished("deploy", outcome);
+        // the workflow counter speaks the outcomes the alert and the pre-registered series know
+        workflowFinished("deploy", "SUCCEEDED".equalsIgnoreCase(outcome) ? "completed" : outcome);
     }
 
     private AtomicLong gauge(Map<String, AtomicLong> holders, String name, String mode, String description) {

@@ -79,6 +79,8 @@ class DeployWorkflowTest {
         db.close();
     }
 
+    private SimpleMeterRegistry meters;
+
     @BeforeEach
     void setUp() throws Exception {
         client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
@@ -88,7 +90,8 @@ class DeployWorkflowTest {
         prometheus.start();
         env = TestWorkflowEnvironment.newInstance();
         Worker worker = env.newWorker(OpsWorker.TASK_QUEUE);
-        OpsResources resources = OpsResources.builder(new BackupStores(null), new OpsMetrics(new SimpleMeterRegistry()),
+        meters = new SimpleMeterRegistry();
+        OpsResources resources = OpsResources.builder(new BackupStores(null), new OpsMetrics(meters),
                         tmp.resolve("work"))
                 .kubernetes(client)
                 .metadata(db)
@@ -137,6 +140,10 @@ class DeployWorkflowTest {
         assertThat(status.steps()).extracting(s -> s.name())
                 .containsSubsequence("canary at 5%", "analysis at 5%", "canary at 25%", "analysis at 25%", "remove canary");
         assertThat(recorded()).isEqualTo(List.of("ROLLED_BACK", "registry/search-api:1.0"));
+        // counted as the outcome RaglineOpsWorkflowFailed matches (OpsAlertsTest), and only as that
+        assertThat(deploys("rolled_back")).isEqualTo(1);
+        assertThat(deploys("completed")).isZero();
+        assertThat(deploys("failed")).isZero();
     }
 
     @Test
@@ -220,6 +227,13 @@ class DeployWorkflowTest {
         assertThat(Files.readString(backups.resolve(result.backupId()).resolve("kubernetes/ragline.yaml")))
                 .contains("name: \"search-api\"").contains("registry/search-api:1.0").doesNotContain("availableReplicas");
         assertThat(recorded()).isEqualTo(List.of("SUCCEEDED", "registry/search-api:1.0"));
+        assertThat(deploys("completed")).isEqualTo(1);
+        assertThat(deploys("rolled_back")).isZero();
+    }
+
+    private double deploys(String outcome) {
+        return meters.get(io.ragline.ops.OpsMetricNames.OPS_WORKFLOWS).tag("workflow", "deploy")
+                .tag("outcome", outcome).counter().count();
     }
 
     private DeployWorkflow newWorkflow() {
