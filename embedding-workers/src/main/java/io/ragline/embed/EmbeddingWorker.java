@@ -13,10 +13,10 @@ import io.ragline.core.event.EmbeddingEvent;
 import io.ragline.core.json.Json;
 import io.ragline.core.metrics.MetricNames;
 import io.ragline.core.model.Embedder;
+import io.ragline.core.runtime.ConsumerLoopHealth;
 import io.ragline.core.runtime.Health;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +24,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.time.Duration;
 import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -60,11 +59,8 @@ public final class EmbeddingWorker implements Resources.Loop {
     private final Map<TopicPartition, Long> lastCommitted = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** A member of the group: partitions (maybe none) were assigned since the last loss. */
-    private volatile boolean joined;
-    private volatile long lastPollNanos;
-    private volatile String failure;
+    private final ConsumerLoopHealth health;
     /** Longer without a poll and the group drops the member anyway (the consumer's max.poll.interval.ms default). */
-    private static final Duration MAX_POLL_SILENCE = Duration.ofMinutes(5);
     private static final int ATTEMPTS = 3;
     private static final int BATCHES_PER_TRANSACTION = 8;
     private final Counter embedded;
@@ -75,6 +71,7 @@ public final class EmbeddingWorker implements Resources.Loop {
 
     public EmbeddingWorker(EmbeddingWorkerConfig config, Embedder embedder, MeterRegistry registry) {
         this.config = config;
+        this.health = new ConsumerLoopHealth("the embedding worker", config.groupId(), Topics.CHUNKS);
         this.embedder = embedder;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers(),
@@ -114,21 +111,7 @@ public final class EmbeddingWorker implements Resources.Loop {
     public void run() {
         try {
             producer.initTransactions();
-            consumer.subscribe(List.of(Topics.CHUNKS), new ConsumerRebalanceListener() {
-                @Override
-                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                }
-
-                @Override
-                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    joined = true;
-                }
-
-                @Override
-                public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                    joined = false;
-                }
-            });
+            consumer.subscribe(List.of(Topics.CHUNKS), health);
             while (running.get()) {
                 ConsumerRecords<byte[], byte[]> records;
                 try {
@@ -136,7 +119,7 @@ public final class EmbeddingWorker implements Resources.Loop {
                 } catch (WakeupException e) {
                     break;
                 }
-                lastPollNanos = System.nanoTime();
+                health.polled();
                 if (!records.isEmpty()) {
                     process(records);
                 } else {
@@ -145,12 +128,12 @@ public final class EmbeddingWorker implements Resources.Loop {
             }
         } catch (RuntimeException e) {
             if (running.get()) {
-                failure = e.toString();
+                health.crashed(e);
                 log.error("embedding worker {} stopped on an error", config.instanceId(), e);
                 throw e;
             }
         } catch (Error e) {
-            failure = e.toString();
+            health.crashed(e);
             throw e;
         } finally {
             // a killed worker stays in its group, as a crashed one would, until its session times out
@@ -293,22 +276,7 @@ public final class EmbeddingWorker implements Resources.Loop {
      * membership anyway); otherwise the reason.
      */
     public Health health() {
-        String crashed = failure; // set before the loop's clean-up, which may take a while after a crash
-        if (crashed != null) {
-            return Health.notReady("the embedding worker crashed: " + crashed);
-        }
-        if (stopped.getCount() == 0 || !running.get()) {
-            return Health.notReady("the embedding worker is stopped");
-        }
-        if (!joined) {
-            return Health.notReady("the embedding worker has not joined consumer group " + config.groupId() + " yet");
-        }
-        long silence = System.nanoTime() - lastPollNanos;
-        if (silence > MAX_POLL_SILENCE.toNanos()) {
-            return Health.notReady("the embedding worker has not polled " + Topics.CHUNKS + " for "
-                    + Duration.ofNanos(silence).toSeconds() + " s");
-        }
-        return Health.READY;
+        return health.health(running.get() && stopped.getCount() > 0);
     }
 
     /**

@@ -62,8 +62,7 @@ final class Supervised implements AutoCloseable {
         if (ran.compareTo(HEALTHY_RUN) >= 0) {
             backoff = FIRST_BACKOFF;
         }
-        Duration wait = backoff;
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+        Duration wait = nextBackoff();
         out.printf(" [supervisor] %s (pid %d) exited with code %d after %.1f s; restarting in %d s (log: %s)%n",
                 name, p.pid(), p.exitValue(), ran.toMillis() / 1000.0, wait.toSeconds(), log);
         out.flush();
@@ -87,9 +86,15 @@ final class Supervised implements AutoCloseable {
     }
 
     private void exitedLater() {
+        scheduler.schedule(this::restart, nextBackoff().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The pause before the next start; the one after it doubles, up to {@link #MAX_BACKOFF}. */
+    private Duration nextBackoff() {
         Duration wait = backoff;
-        backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
-        scheduler.schedule(this::restart, wait.toMillis(), TimeUnit.MILLISECONDS);
+        Duration doubled = backoff.multipliedBy(2);
+        backoff = doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
+        return wait;
     }
 
     /** Called after each restart (the platform rewrites roles.json). */

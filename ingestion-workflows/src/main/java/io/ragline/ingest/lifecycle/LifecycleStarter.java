@@ -4,6 +4,7 @@ import io.ragline.core.runtime.Resources;
 import io.ragline.core.Topics;
 import io.ragline.core.event.LifecycleEvent;
 import io.ragline.core.json.Json;
+import io.ragline.core.runtime.ConsumerLoopHealth;
 import io.ragline.core.runtime.Health;
 import io.ragline.core.store.MetadataStore;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
@@ -11,16 +12,13 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -40,11 +38,7 @@ public final class LifecycleStarter implements Resources.Loop {
     private final MetadataStore metadata;
     private final AtomicBoolean running = new AtomicBoolean(true);
     /** Longer without a poll and the group drops the member anyway (the consumer's max.poll.interval.ms default). */
-    private static final Duration MAX_POLL_SILENCE = Duration.ofMinutes(5);
-    private volatile boolean joined;
-    private volatile boolean stopped;
-    private volatile long lastPollNanos;
-    private volatile String failure;
+    private final ConsumerLoopHealth health = new ConsumerLoopHealth("the lifecycle starter", GROUP_ID, Topics.LIFECYCLE);
 
     public LifecycleStarter(String bootstrapServers, WorkflowClient client, MetadataStore metadata) {
         this.client = client;
@@ -75,24 +69,10 @@ public final class LifecycleStarter implements Resources.Loop {
     @Override
     public void run() {
         try {
-            consumer.subscribe(List.of(Topics.LIFECYCLE), new ConsumerRebalanceListener() {
-                @Override
-                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                }
-
-                @Override
-                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    joined = true;
-                }
-
-                @Override
-                public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                    joined = false;
-                }
-            });
+            consumer.subscribe(List.of(Topics.LIFECYCLE), health);
             while (running.get()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
-                lastPollNanos = System.nanoTime();
+                health.polled();
                 for (ConsumerRecord<byte[], byte[]> record : records) {
                     LifecycleEvent event = Json.read(record.value(), LifecycleEvent.class);
                     if (event.op() == LifecycleEvent.LifecycleOp.INDEX) {
@@ -108,36 +88,21 @@ public final class LifecycleStarter implements Resources.Loop {
             }
         } catch (WakeupException e) {
             if (running.get()) {
-                failure = e.toString();
+                health.crashed(e);
                 throw e;
             }
         } catch (RuntimeException | Error e) {
-            failure = e.toString();
+            health.crashed(e);
             throw e;
         } finally {
-            stopped = true;
+            health.stopped();
             consumer.close();
         }
     }
 
     /** Ready while its loop runs, its consumer is in group {@value #GROUP_ID} and polled lately; otherwise the reason. */
     public Health health() {
-        String crashed = failure;
-        if (crashed != null) {
-            return Health.notReady("the lifecycle starter crashed: " + crashed);
-        }
-        if (stopped || !running.get()) {
-            return Health.notReady("the lifecycle starter is stopped");
-        }
-        if (!joined) {
-            return Health.notReady("the lifecycle starter has not joined consumer group " + GROUP_ID + " yet");
-        }
-        long silence = System.nanoTime() - lastPollNanos;
-        if (silence > MAX_POLL_SILENCE.toNanos()) {
-            return Health.notReady("the lifecycle starter has not polled " + Topics.LIFECYCLE + " for "
-                    + Duration.ofNanos(silence).toSeconds() + " s");
-        }
-        return Health.READY;
+        return health.health(running.get());
     }
 
     private void start(LifecycleEvent event) {
