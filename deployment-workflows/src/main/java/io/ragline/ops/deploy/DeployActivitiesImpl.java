@@ -32,6 +32,8 @@ public final class DeployActivitiesImpl implements DeployActivities {
     // (409 is not among them: a conflict with a controller's write goes away on the next attempt)
     private static final Set<Integer> PERMANENT = Set.of(400, 401, 403, 404, 405, 422);
 
+    private static final String MANAGED_BY = "app.kubernetes.io/managed-by";
+
     private final KubernetesClient client;
 
     /** {@code client} may be null (no cluster, as in the embedded runtime): every call then fails permanently. */
@@ -183,10 +185,12 @@ public final class DeployActivitiesImpl implements DeployActivities {
         run(() -> {
             Deployment from = deployment(namespace, stable);
             String name = stable + "-" + track;
+            Map<String, String> labels = track(from.getMetadata().getLabels(), track);
+            // not kustomize's: an `apply --prune` of the manifests must not delete a copy mid-deploy
+            labels.put(MANAGED_BY, "ragline-ops");
             Deployment copy = new DeploymentBuilder()
                     .withNewMetadata()
-                        .withName(name).withNamespace(namespace)
-                        .withLabels(track(from.getMetadata().getLabels(), track))
+                        .withName(name).withNamespace(namespace).withLabels(labels)
                     .endMetadata()
                     .withSpec(new DeploymentBuilder(from).build().getSpec())
                     .build();

@@ -399,6 +399,8 @@ class DeployOnShippedManifestsTest {
         Map<String, String> stablePods = stable.getSpec().getTemplate().getMetadata().getLabels();
         assertThat(copy.getSpec().getReplicas()).isEqualTo(replicas);
         assertThat(copy.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage()).isEqualTo(NEW);
+        assertThat(copy.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "ragline-ops")
+                .containsEntry("ragline.io/track", track);
         assertThat(copyPods).containsEntry("ragline.io/track", track)
                 .containsEntry("app.kubernetes.io/name", service)
                 .containsEntry("app.kubernetes.io/part-of", "ragline")
@@ -427,7 +429,7 @@ class DeployOnShippedManifestsTest {
 
     private static DeployRequest request(String service, Strategy strategy, boolean approval) {
         return new DeployRequest(service, NEW, NS, strategy, List.of(25, 50, 100), GATE, false, approval,
-                Duration.ofMinutes(30), Duration.ofSeconds(30), Duration.ofSeconds(3), null, null);
+                Duration.ofMinutes(30), Duration.ofSeconds(30), Duration.ofSeconds(20), null, null);
     }
 
     /** What the ops client sent (the harness's own requests, and the simulator's, are left out). */
