@@ -68,10 +68,11 @@ class DeployOnShippedManifestsTest {
     static final String INGEST = "ragline-ingest";
     static final String EMBEDDER = "ragline-embedder";
     static final String SEARCH = "ragline-search";
+    static final String WORKFLOWS = "ragline-workflows";
     static final String OLD = "ragline:local";
     static final String NEW = "ragline:0.2.0";
     /** What the autoscalers chose (KEDA, the HPA) or the overlay would have with more load. */
-    static final Map<String, Integer> REPLICAS = Map.of(INGEST, 4, EMBEDDER, 3, SEARCH, 5);
+    static final Map<String, Integer> REPLICAS = Map.of(INGEST, 4, EMBEDDER, 3, SEARCH, 5, WORKFLOWS, 2);
     static final String HARNESS = "deploy-test-harness";
     static final DeploySettings SETTINGS = new DeploySettings(Duration.ofHours(1), Duration.ofMinutes(10),
             Duration.ofMinutes(15), Duration.ofMillis(200), null);
@@ -126,10 +127,12 @@ class DeployOnShippedManifestsTest {
             d.getSpec().setReplicas(REPLICAS.get(INGEST));
             return d;
         });
-        harness.apps().deployments().inNamespace(NS).withName(EMBEDDER).edit(d -> {
-            d.getSpec().setReplicas(REPLICAS.get(EMBEDDER));
-            return d;
-        });
+        for (String keda : List.of(EMBEDDER, WORKFLOWS)) {
+            harness.apps().deployments().inNamespace(NS).withName(keda).edit(d -> {
+                d.getSpec().setReplicas(REPLICAS.get(keda));
+                return d;
+            });
+        }
         harness.apps().statefulSets().inNamespace(NS).withName(SEARCH).edit(s -> {
             s.getSpec().setReplicas(REPLICAS.get(SEARCH));
             return s;
@@ -138,6 +141,7 @@ class DeployOnShippedManifestsTest {
         DeployActivitiesImpl look = new DeployActivitiesImpl(harness);
         await().atMost(Duration.ofSeconds(20)).until(() -> look.rolloutState(NS, WorkloadKind.DEPLOYMENT, INGEST).ready()
                 && look.rolloutState(NS, WorkloadKind.DEPLOYMENT, EMBEDDER).ready()
+                && look.rolloutState(NS, WorkloadKind.DEPLOYMENT, WORKFLOWS).ready()
                 && look.rolloutState(NS, WorkloadKind.STATEFUL_SET, SEARCH).ready());
 
         env = TestWorkflowEnvironment.newInstance();
@@ -169,6 +173,9 @@ class DeployOnShippedManifestsTest {
                         copy(INGEST, "canary"))),
                 Arguments.of(INGEST, Strategy.BLUE_GREEN, List.of(copy(INGEST, "green"))),
                 Arguments.of(EMBEDDER, Strategy.BLUE_GREEN, List.of(copy(EMBEDDER, "green"))),
+                Arguments.of(WORKFLOWS, Strategy.CANARY, List.of(copy(WORKFLOWS, "canary"), copy(WORKFLOWS, "canary"),
+                        copy(WORKFLOWS, "canary"))),
+                Arguments.of(WORKFLOWS, Strategy.BLUE_GREEN, List.of(copy(WORKFLOWS, "green"))),
                 Arguments.of(SEARCH, Strategy.ROLLING, List.of(service(SEARCH))),
                 // 25% of 5 replicas: 2 pods (ordinals 3, 4); 50%: 3 (2, 3, 4); then all of them
                 Arguments.of(SEARCH, Strategy.CANARY, List.of(
@@ -328,6 +335,29 @@ class DeployOnShippedManifestsTest {
         assertThat(records.lastOutcome()).isEqualTo("ROLLED_BACK");
     }
 
+    @Test
+    void aCanaryLeftByAnEarlierRunIsResetAndRemoved() {
+        // what a worker that died between create and delete leaves behind
+        Deployment stale = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder(deployment(INGEST))
+                .editMetadata().withName(INGEST + "-canary").withResourceVersion(null).withUid(null)
+                    .addToLabels("ragline.io/track", "canary").endMetadata()
+                .editSpec().withReplicas(7)
+                    .editSelector().addToMatchLabels("ragline.io/track", "canary").endSelector()
+                    .editTemplate().editMetadata().addToLabels("ragline.io/track", "canary").endMetadata()
+                        .editSpec().editFirstContainer().withImage("ragline:0.1.9").endContainer().endSpec()
+                    .endTemplate()
+                .endSpec().withStatus(null).build();
+        harness.resource(stale).create();
+        DeployWorkflow workflow = workflow(INGEST);
+        WorkflowClient.start(workflow::deploy, request(INGEST, Strategy.CANARY, true));
+        await().atMost(Duration.ofSeconds(30)).until(() -> "AWAITING_APPROVAL".equals(workflow.status().state()));
+
+        assertCopySelectedLikeTheStablePods(INGEST, "canary", 2);
+        workflow.approve();
+        assertThat(WorkflowStub.fromTyped(workflow).getResult(DeployResult.class).outcome()).isEqualTo("SUCCEEDED");
+        assertDeployed(INGEST, NEW);
+    }
+
     // ----------------------------------------------------------------------------------- refusals
 
     @Test
@@ -388,7 +418,7 @@ class DeployOnShippedManifestsTest {
                     .containsEntry("ragline.io/track", "stable");
         }
         assertThat(pausedAnnotation(EMBEDDER)).isNull();
-        assertThat(pausedAnnotation("ragline-workflows")).isNull();
+        assertThat(pausedAnnotation(WORKFLOWS)).isNull();
     }
 
     /** A copy carries every label the Service, PDB and NetworkPolicies select, and selects only itself. */
