@@ -5,9 +5,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetStatus;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -18,7 +16,6 @@ import io.ragline.ops.Failures;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -141,42 +138,8 @@ public final class DeployActivitiesImpl implements DeployActivities {
     @Override
     public RolloutState rolloutState(String namespace, WorkloadKind kind, String name) {
         return call(() -> kind == WorkloadKind.STATEFUL_SET
-                ? statefulSetRollout(statefulSet(namespace, name))
-                : deploymentRollout(deployment(namespace, name)));
-    }
-
-    private static RolloutState deploymentRollout(Deployment d) {
-        int wanted = replicas(d.getSpec().getReplicas());
-        DeploymentStatus s = d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
-        long observed = orZero(s.getObservedGeneration());
-        int updated = orZero(s.getUpdatedReplicas());
-        int available = orZero(s.getAvailableReplicas());
-        int total = orZero(s.getReplicas());
-        // what `kubectl rollout status` checks: the controller saw this spec, every replica is new and
-        // available, and no old replica is left
-        boolean ready = observed >= generation(d.getMetadata().getGeneration()) && updated >= wanted
-                && available >= wanted && total <= wanted;
-        return new RolloutState(d.getMetadata().getName(), ready, wanted, updated, orZero(s.getReadyReplicas()), 0,
-                d.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage());
-    }
-
-    private static RolloutState statefulSetRollout(StatefulSet set) {
-        int wanted = replicas(set.getSpec().getReplicas());
-        StatefulSetUpdateStrategy strategy = set.getSpec().getUpdateStrategy();
-        int partition = strategy == null || strategy.getRollingUpdate() == null ? 0
-                : orZero(strategy.getRollingUpdate().getPartition());
-        StatefulSetStatus s = set.getStatus() == null ? new StatefulSetStatus() : set.getStatus();
-        long observed = orZero(s.getObservedGeneration());
-        int updated = orZero(s.getUpdatedReplicas());
-        int readyPods = orZero(s.getReadyReplicas());
-        // the pods at ordinals >= partition run the new revision; all pods are ready; with no
-        // partition left, the controller has made the update revision the current one
-        boolean ready = observed >= generation(set.getMetadata().getGeneration())
-                && updated >= Math.max(0, wanted - partition) && readyPods == wanted && orZero(s.getReplicas()) == wanted
-                && (partition > 0 || (s.getUpdateRevision() != null
-                        && Objects.equals(s.getCurrentRevision(), s.getUpdateRevision())));
-        return new RolloutState(set.getMetadata().getName(), ready, wanted, updated, readyPods, partition,
-                set.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage());
+                ? Rollouts.of(statefulSet(namespace, name))
+                : Rollouts.of(deployment(namespace, name)));
     }
 
     @Override
@@ -298,17 +261,5 @@ public final class DeployActivitiesImpl implements DeployActivities {
 
     private static int replicas(Integer replicas) {
         return replicas == null ? 1 : replicas;
-    }
-
-    private static int orZero(Integer value) {
-        return value == null ? 0 : value;
-    }
-
-    private static long orZero(Long value) {
-        return value == null ? 0 : value;
-    }
-
-    private static long generation(Long value) {
-        return value == null ? 0 : value;
     }
 }
