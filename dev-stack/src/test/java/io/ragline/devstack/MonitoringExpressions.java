@@ -48,7 +48,7 @@ final class MonitoringExpressions {
 
     /** The gates analyse the search Service, which is what the ServiceMonitor scrapes it as. */
     private static String gate(String query) {
-        return query.replace("{{target}}", "ragline-search").replace("{{window}}", "1m");
+        return query.replace("{{selector}}", "namespace=\"ragline\",service=\"ragline-search\"").replace("{{window}}", "1m");
     }
 
     private static void addRules(List<Expression> all, String source, JsonNode groups) {

@@ -52,7 +52,7 @@ public final class AnalysisActivitiesImpl implements AnalysisActivities {
         }
     }
 
-    private static String fill(String query, String target, String window) {
-        return query.replace("{{target}}", target).replace("{{window}}", window);
+    private static String fill(String query, String selector, String window) {
+        return query.replace("{{selector}}", selector).replace("{{window}}", window);
     }
 }

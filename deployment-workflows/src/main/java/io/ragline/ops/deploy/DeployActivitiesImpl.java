@@ -1,26 +1,35 @@
 package io.ragline.ops.deploy;
 
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
-import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
-import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetUpdateStrategy;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.ragline.ops.Failures;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /** {@link DeployActivities} through the fabric8 client. */
 public final class DeployActivitiesImpl implements DeployActivities {
-    static final String CANARY_ANNOTATION = "nginx.ingress.kubernetes.io/canary";
-    static final String CANARY_WEIGHT_ANNOTATION = "nginx.ingress.kubernetes.io/canary-weight";
+    // named explicitly: a lookup through API discovery would need a permission the Role does not give
+    static final ResourceDefinitionContext SCALED_OBJECTS = new ResourceDefinitionContext.Builder()
+            .withGroup("keda.sh").withVersion("v1alpha1").withKind("ScaledObject").withPlural("scaledobjects")
+            .withNamespaced(true).build();
+    // answers no retry changes: bad request, forbidden, not found, conflict, invalid
+    // (409 is not among them: a conflict with a controller's write goes away on the next attempt)
+    private static final Set<Integer> PERMANENT = Set.of(400, 401, 403, 404, 405, 422);
+
+    private static final String MANAGED_BY = "app.kubernetes.io/managed-by";
 
     private final KubernetesClient client;
 
@@ -31,209 +40,226 @@ public final class DeployActivitiesImpl implements DeployActivities {
 
     @Override
     public ClusterState inspect(String namespace, String service, Strategy strategy, String container) {
-        KubernetesClient k = Failures.require(client, "Kubernetes");
-        if (k.namespaces().withName(namespace).get() == null) {
-            throw Failures.permanent("NotFound", "namespace " + namespace + " does not exist");
-        }
-        return switch (strategy) {
-            case ROLLING -> {
-                Deployment d = deployment(namespace, service);
-                Container c = container(d, container);
-                yield new ClusterState(c.getImage(), replicas(d), null, c.getName());
-            }
-            case CANARY -> {
-                Deployment d = deployment(namespace, service);
-                if (k.network().v1().ingresses().inNamespace(namespace).withName(service).get() == null) {
-                    throw Failures.permanent("NotFound", "ingress " + namespace + "/" + service + " does not exist");
+        return call(() -> {
+            KubernetesClient k = k8s();
+            // listed by name, not read: a get would have to be granted on both kinds for every name
+            Deployment d = k.apps().deployments().inNamespace(namespace).withField("metadata.name", service).list()
+                    .getItems().stream().findFirst().orElse(null);
+            if (d != null) {
+                Container c = container(d.getSpec().getTemplate(), container, "deployment " + service);
+                String scaledObject = null;
+                String pausedBefore = null;
+                if (strategy == Strategy.BLUE_GREEN) {
+                    GenericKubernetesResource so = k.genericKubernetesResources(SCALED_OBJECTS).inNamespace(namespace)
+                            .withName(service).get();
+                    if (so != null && service.equals(scaleTarget(so))) {
+                        scaledObject = service;
+                        pausedBefore = so.getMetadata().getAnnotations() == null ? null
+                                : so.getMetadata().getAnnotations().get(KEDA_PAUSED);
+                    }
                 }
-                Container c = container(d, container);
-                yield new ClusterState(c.getImage(), replicas(d), null, c.getName());
+                return new ClusterState(WorkloadKind.DEPLOYMENT, c.getImage(), replicas(d.getSpec().getReplicas()),
+                        c.getName(), scaledObject, pausedBefore);
             }
-            case BLUE_GREEN -> {
-                Service s = k.services().inNamespace(namespace).withName(service).get();
-                if (s == null) {
-                    throw Failures.permanent("NotFound", "service " + namespace + "/" + service + " does not exist");
-                }
-                Map<String, String> selector = s.getSpec().getSelector();
-                String active = selector == null ? null : selector.get(COLOUR_LABEL);
-                if (!"blue".equals(active) && !"green".equals(active)) {
-                    throw Failures.permanent("NotBlueGreen", "service " + service + " selects no '" + COLOUR_LABEL
-                            + "' blue or green: " + selector);
-                }
-                Deployment live = deployment(namespace, service + "-" + active);
-                deployment(namespace, service + "-" + ("blue".equals(active) ? "green" : "blue"));
-                Container c = container(live, container);
-                yield new ClusterState(c.getImage(), replicas(live), active, c.getName());
+            StatefulSet s = k.apps().statefulSets().inNamespace(namespace).withField("metadata.name", service).list()
+                    .getItems().stream().findFirst().orElse(null);
+            if (s == null) {
+                throw Failures.permanent("NotFound", "neither a Deployment nor a StatefulSet " + namespace + "/"
+                        + service + " exists");
             }
-        };
+            if (strategy == Strategy.BLUE_GREEN) {
+                throw Failures.permanent("InvalidInput", "BLUE_GREEN cannot deploy StatefulSet " + service
+                        + ": each replica owns its index on its own volume, so a second full fleet would rebuild"
+                        + " every index from Kafka before it could take traffic; use CANARY (by partition) or ROLLING");
+            }
+            Container c = container(s.getSpec().getTemplate(), container, "statefulset " + service);
+            return new ClusterState(WorkloadKind.STATEFUL_SET, c.getImage(), replicas(s.getSpec().getReplicas()),
+                    c.getName(), null, null);
+        });
     }
 
     @Override
-    public void setImage(String namespace, String deployment, String container, String image) {
-        deployment(namespace, deployment);
-        client.apps().deployments().inNamespace(namespace).withName(deployment).edit(d -> {
-            container(d, container).setImage(image);
-            return d;
+    public void setImage(String namespace, WorkloadKind kind, String name, String container, String image) {
+        run(() -> {
+            PodTemplateSpec template = kind == WorkloadKind.STATEFUL_SET
+                    ? statefulSet(namespace, name).getSpec().getTemplate()
+                    : deployment(namespace, name).getSpec().getTemplate();
+            Container c = container(template, container, kind.name().toLowerCase() + " " + name);
+            String path = "/spec/template/spec/containers/" + template.getSpec().getContainers().indexOf(c);
+            // as `kubectl set image`: no resourceVersion, so a controller's status write in between
+            // does not conflict; the test op makes sure the index still names the container
+            patch(namespace, kind, name, List.of(
+                    Map.of("op", "test", "path", path + "/name", "value", c.getName()),
+                    Map.of("op", "replace", "path", path + "/image", "value", image)));
+        });
+    }
+
+    @Override
+    public void setPartition(String namespace, String name, int partition) {
+        run(() -> {
+            StatefulSetUpdateStrategy strategy = statefulSet(namespace, name).getSpec().getUpdateStrategy();
+            if (strategy != null && strategy.getType() != null && !"RollingUpdate".equals(strategy.getType())) {
+                throw Failures.permanent("InvalidInput", "statefulset " + name + " has updateStrategy "
+                        + strategy.getType() + "; a partition needs RollingUpdate");
+            }
+            Map<String, Object> op;
+            if (strategy == null) {
+                op = Map.of("op", "add", "path", "/spec/updateStrategy", "value", Map.of("type", "RollingUpdate", "rollingUpdate", Map.of("partition", partition)));
+            } else if (strategy.getRollingUpdate() == null) {
+                op = Map.of("op", "add", "path", "/spec/updateStrategy/rollingUpdate",
+                        "value", Map.of("partition", partition));
+            } else {
+                op = Map.of("op", "add", "path", "/spec/updateStrategy/rollingUpdate/partition", "value", partition);
+            }
+            patch(namespace, WorkloadKind.STATEFUL_SET, name, List.of(op));
         });
     }
 
     @Override
     public void scale(String namespace, String deployment, int replicas) {
-        deployment(namespace, deployment);
-        client.apps().deployments().inNamespace(namespace).withName(deployment).edit(d -> {
-            d.getSpec().setReplicas(replicas);
-            return d;
+        run(() -> {
+            deployment(namespace, deployment);
+            // add, not replace: a Deployment an autoscaler owns may have no spec.replicas in its manifest
+            patch(namespace, WorkloadKind.DEPLOYMENT, deployment,
+                    List.of(Map.of("op", "add", "path", "/spec/replicas", "value", replicas)));
         });
     }
 
-    @Override
-    public RolloutState rolloutState(String namespace, String deployment) {
-        Deployment d = deployment(namespace, deployment);
-        int wanted = replicas(d);
-        DeploymentStatus s = d.getStatus();
-        long generation = d.getMetadata().getGeneration() == null ? 0 : d.getMetadata().getGeneration();
-        long observed = s == null || s.getObservedGeneration() == null ? 0 : s.getObservedGeneration();
-        int updated = s == null || s.getUpdatedReplicas() == null ? 0 : s.getUpdatedReplicas();
-        int available = s == null || s.getAvailableReplicas() == null ? 0 : s.getAvailableReplicas();
-        int total = s == null || s.getReplicas() == null ? 0 : s.getReplicas();
-        // what `kubectl rollout status` checks: the controller saw this spec, every replica is new and
-        // available, and no old replica is left
-        boolean ready = observed >= generation && updated >= wanted && available >= wanted && total <= wanted;
-        String image = d.getSpec().getTemplate().getSpec().getContainers().getFirst().getImage();
-        return new RolloutState(deployment, ready, wanted, updated, available, image);
+    private void patch(String namespace, WorkloadKind kind, String name, List<Map<String, Object>> ops) {
+        String json = k8s().getKubernetesSerialization().asJson(ops);
+        PatchContext context = PatchContext.of(PatchType.JSON);
+        if (kind == WorkloadKind.STATEFUL_SET) {
+            k8s().apps().statefulSets().inNamespace(namespace).withName(name).patch(context, json);
+        } else {
+            k8s().apps().deployments().inNamespace(namespace).withName(name).patch(context, json);
+        }
     }
 
     @Override
-    public void switchSelector(String namespace, String service, String colour) {
-        KubernetesClient k = Failures.require(client, "Kubernetes");
-        if (k.services().inNamespace(namespace).withName(service).get() == null) {
-            throw Failures.permanent("NotFound", "service " + namespace + "/" + service + " does not exist");
-        }
-        k.services().inNamespace(namespace).withName(service).edit(s -> {
-            Map<String, String> selector = new HashMap<>(s.getSpec().getSelector());
-            selector.put(COLOUR_LABEL, colour);
-            s.getSpec().setSelector(selector);
-            return s;
-        });
+    public RolloutState rolloutState(String namespace, WorkloadKind kind, String name) {
+        return call(() -> kind == WorkloadKind.STATEFUL_SET
+                ? Rollouts.of(statefulSet(namespace, name))
+                : Rollouts.of(deployment(namespace, name)));
     }
 
     @Override
-    public void startCanary(String namespace, String service, String container, String image) {
-        KubernetesClient k = Failures.require(client, "Kubernetes");
-        String name = service + "-canary";
-        Map<String, String> labels = Map.of("app", name, "ragline.io/service", service, "ragline.io/track", "canary");
-
-        Deployment stable = deployment(namespace, service);
-        Deployment canary = new DeploymentBuilder(stable)
-                .withMetadata(meta(stable.getMetadata(), name, labels))
-                .editSpec()
-                    .withReplicas(1)
-                    .withNewSelector().withMatchLabels(Map.of("app", name)).endSelector()
-                    .editTemplate().editOrNewMetadata().withLabels(labels).endMetadata().endTemplate()
-                .endSpec()
-                .withStatus(null)
-                .build();
-        container(canary, container).setImage(image);
-        k.resource(canary).inNamespace(namespace).createOr(NonDeletingOperation::update);
-
-        Service stableService = k.services().inNamespace(namespace).withName(service).get();
-        if (stableService == null) {
-            throw Failures.permanent("NotFound", "service " + namespace + "/" + service + " does not exist");
-        }
-        Service canaryService = new ServiceBuilder(stableService)
-                .withMetadata(meta(stableService.getMetadata(), name, labels))
-                .editSpec()
-                    .withSelector(Map.of("app", name))
-                    .withClusterIP(null).withClusterIPs((List<String>) null)
-                .endSpec()
-                .withStatus(null)
-                .build();
-        k.resource(canaryService).inNamespace(namespace).createOr(NonDeletingOperation::update);
-
-        Ingress stableIngress = k.network().v1().ingresses().inNamespace(namespace).withName(service).get();
-        if (stableIngress == null) {
-            throw Failures.permanent("NotFound", "ingress " + namespace + "/" + service + " does not exist");
-        }
-        Ingress canaryIngress = new IngressBuilder(stableIngress)
-                .withMetadata(meta(stableIngress.getMetadata(), name, labels))
-                .editMetadata()
-                    .addToAnnotations(CANARY_ANNOTATION, "true")
-                    .addToAnnotations(CANARY_WEIGHT_ANNOTATION, "0")
-                .endMetadata()
-                .withStatus(null)
-                .build();
-        // route the canary ingress's backends to the canary service
-        canaryIngress.getSpec().getRules().forEach(rule -> {
-            if (rule.getHttp() != null) {
-                rule.getHttp().getPaths().forEach(path -> {
-                    if (path.getBackend().getService() != null && service.equals(path.getBackend().getService().getName())) {
-                        path.getBackend().getService().setName(name);
-                    }
+    public void createCopy(String namespace, String stable, String track, String container, String image,
+                           int replicas) {
+        run(() -> {
+            Deployment from = deployment(namespace, stable);
+            String name = stable + "-" + track;
+            Map<String, String> labels = track(from.getMetadata().getLabels(), track);
+            // not kustomize's: an `apply --prune` of the manifests must not delete a copy mid-deploy
+            labels.put(MANAGED_BY, "ragline-ops");
+            Deployment copy = new DeploymentBuilder()
+                    .withNewMetadata()
+                        .withName(name).withNamespace(namespace).withLabels(labels)
+                    .endMetadata()
+                    .withSpec(new DeploymentBuilder(from).build().getSpec())
+                    .build();
+            copy.getSpec().setReplicas(replicas);
+            copy.getSpec().getSelector().setMatchLabels(track(from.getSpec().getSelector().getMatchLabels(), track));
+            copy.getSpec().getTemplate().getMetadata().setLabels(track(from.getSpec().getTemplate().getMetadata()
+                    .getLabels(), track));
+            container(copy.getSpec().getTemplate(), container, "deployment " + stable).setImage(image);
+            var copies = k8s().apps().deployments().inNamespace(namespace);
+            if (copies.withName(name).get() == null) {
+                copies.resource(copy).create();
+            } else {
+                // left by an earlier run: the same selector, so its spec can be replaced
+                copies.withName(name).edit(d -> {
+                    d.getMetadata().setLabels(copy.getMetadata().getLabels());
+                    d.setSpec(copy.getSpec());
+                    return d;
                 });
             }
         });
-        if (canaryIngress.getSpec().getDefaultBackend() != null
-                && canaryIngress.getSpec().getDefaultBackend().getService() != null) {
-            canaryIngress.getSpec().getDefaultBackend().getService().setName(name);
-        }
-        k.resource(canaryIngress).inNamespace(namespace).createOr(NonDeletingOperation::update);
     }
 
     @Override
-    public void setCanaryWeight(String namespace, String service, int weight) {
-        KubernetesClient k = Failures.require(client, "Kubernetes");
-        var ingress = k.network().v1().ingresses().inNamespace(namespace).withName(service + "-canary");
-        if (ingress.get() == null) {
-            if (weight == 0) {
-                return; // no canary ingress: no canary traffic, which is what weight 0 asks
+    public void deleteCopy(String namespace, String stable, String track) {
+        run(() -> k8s().apps().deployments().inNamespace(namespace).withName(stable + "-" + track).delete());
+    }
+
+    @Override
+    public void setAutoscalingPaused(String namespace, String scaledObject, String paused) {
+        run(() -> {
+            var so = k8s().genericKubernetesResources(SCALED_OBJECTS).inNamespace(namespace).withName(scaledObject);
+            if (so.get() == null) {
+                throw Failures.permanent("NotFound", "scaledobject " + namespace + "/" + scaledObject + " does not exist");
             }
-            throw Failures.permanent("NotFound", "canary ingress " + namespace + "/" + service + "-canary does not exist");
-        }
-        ingress.edit(i -> {
-            i.getMetadata().getAnnotations().put(CANARY_WEIGHT_ANNOTATION, Integer.toString(weight));
-            return i;
+            // a JSON merge patch: null removes the annotation
+            String value = paused == null ? "null" : k8s().getKubernetesSerialization().asJson(paused);
+            so.patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"metadata\":{\"annotations\":{\"" + KEDA_PAUSED + "\":" + value + "}}}");
         });
     }
 
-    @Override
-    public void removeCanary(String namespace, String service) {
-        KubernetesClient k = Failures.require(client, "Kubernetes");
-        String name = service + "-canary";
-        k.network().v1().ingresses().inNamespace(namespace).withName(name).delete();
-        k.services().inNamespace(namespace).withName(name).delete();
-        k.apps().deployments().inNamespace(namespace).withName(name).delete();
+    private KubernetesClient k8s() {
+        return Failures.require(client, "Kubernetes");
     }
 
     private Deployment deployment(String namespace, String name) {
-        Deployment d = Failures.require(client, "Kubernetes").apps().deployments().inNamespace(namespace)
-                .withName(name).get();
+        Deployment d = k8s().apps().deployments().inNamespace(namespace).withName(name).get();
         if (d == null) {
             throw Failures.permanent("NotFound", "deployment " + namespace + "/" + name + " does not exist");
         }
         return d;
     }
 
-    private static Container container(Deployment d, String name) {
-        List<Container> containers = d.getSpec().getTemplate().getSpec().getContainers();
+    private StatefulSet statefulSet(String namespace, String name) {
+        StatefulSet s = k8s().apps().statefulSets().inNamespace(namespace).withName(name).get();
+        if (s == null) {
+            throw Failures.permanent("NotFound", "statefulset " + namespace + "/" + name + " does not exist");
+        }
+        return s;
+    }
+
+    /** The API server's 4xx answers are final: retrying them only delays the rollback. */
+    private static <T> T call(Supplier<T> body) {
+        try {
+            return body.get();
+        } catch (KubernetesClientException e) {
+            if (PERMANENT.contains(e.getCode())) {
+                throw Failures.permanent("KubernetesRejected", "Kubernetes answered " + e.getCode() + ": "
+                        + (e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                        : e.getMessage()));
+            }
+            throw e;
+        }
+    }
+
+    private static void run(Runnable body) {
+        call(() -> {
+            body.run();
+            return null;
+        });
+    }
+
+    private static Map<String, String> track(Map<String, String> labels, String track) {
+        Map<String, String> copy = labels == null ? new HashMap<>() : new HashMap<>(labels);
+        copy.put(TRACK_LABEL, track);
+        return copy;
+    }
+
+    private static String scaleTarget(GenericKubernetesResource so) {
+        Object spec = so.getAdditionalProperties().get("spec");
+        if (spec instanceof Map<?, ?> m && m.get("scaleTargetRef") instanceof Map<?, ?> ref) {
+            return String.valueOf(ref.get("name"));
+        }
+        return null;
+    }
+
+    private static Container container(PodTemplateSpec template, String name, String what) {
+        List<Container> containers = template.getSpec().getContainers();
         if (name == null || name.isBlank()) {
             return containers.getFirst();
         }
         return containers.stream().filter(c -> name.equals(c.getName())).findFirst()
-                .orElseThrow(() -> Failures.permanent("NotFound", "deployment " + d.getMetadata().getName()
-                        + " has no container " + name));
+                .orElseThrow(() -> Failures.permanent("NotFound", what + " has no container " + name));
     }
 
-    private static int replicas(Deployment d) {
-        return d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-    }
-
-    /** A fresh metadata block for a copy: the server owns uid, resourceVersion and friends. */
-    private static ObjectMeta meta(ObjectMeta from, String name, Map<String, String> labels) {
-        return new ObjectMetaBuilder()
-                .withName(name)
-                .withNamespace(from.getNamespace())
-                .withLabels(labels)
-                .withAnnotations(from.getAnnotations() == null ? new HashMap<>() : new HashMap<>(from.getAnnotations()))
-                .build();
+    private static int replicas(Integer replicas) {
+        return replicas == null ? 1 : replicas;
     }
 }

@@ -9,11 +9,12 @@ import java.util.List;
  * {@code image}, {@code namespace} and {@code strategy} are required.
  *
  * @param canarySteps     canary weights in percent, ascending; 100 is appended when missing
- * @param analysis        gates after each canary step, before a blue-green switch and during its
- *                        rollback window, after a rolling update; none when null
+ * @param analysis        gates after each canary step, before the work moves to a blue-green copy and
+ *                        during its rollback window, after a rolling update; none when null
  * @param approvalTimeout how long to wait for {@code approve} when {@code requireApproval} (then abort)
  * @param stepTimeout     how long a rollout may take to become ready (then roll back)
- * @param rollbackWindow  blue-green: how long the old colour stays up after the switch
+ * @param rollbackWindow  blue-green: how long the green copy runs alone (the stable Deployment at 0, ready
+ *                        to come back) before the stable Deployment takes the new image
  * @param container       container whose image changes; the first one when null
  * @param backup          the pre-deploy backup; the worker's default backup when null
  */

@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.time.Instant;
 
 public final class DeployWorkflowImpl implements DeployWorkflow {
+    private static final String STABLE = "stable";
+    private static final String CANARY = "canary";
+    private static final String GREEN = "green";
     private final DeploySettings settings;
     private final StepTracker tracker = new StepTracker("deploy", Workflow::currentTimeMillis);
     private final DeployActivities k8s;
@@ -34,10 +37,10 @@ public final class DeployWorkflowImpl implements DeployWorkflow {
     private boolean paused;
     private String abortReason;
     // what has been changed, so rollback undoes exactly that
-    private boolean canaryStarted;
     private boolean stableChanged;
-    private boolean idleStarted;
-    private boolean switched;
+    private boolean copyStarted;
+    private boolean stableScaledDown;
+    private boolean autoscalerPaused;
 
     public DeployWorkflowImpl(DeploySettings settings) {
         this.settings = settings;
@@ -84,7 +87,7 @@ public final class DeployWorkflowImpl implements DeployWorkflow {
         record("RUNNING", null, null);
         try {
             tracker.begin("pre-checks");
-            cluster = k8s.inspect(request.namespace(), request.service(), request.strategy(), request.container());
+            cluster = inspect();
             tracker.figure("previousImage", cluster.currentImage());
             tracker.figure("replicas", cluster.replicas());
             if (request.preDeployBackup()) {
@@ -128,37 +131,86 @@ public final class DeployWorkflowImpl implements DeployWorkflow {
         tracker.figure("backupId", backupId);
     }
 
+    private ClusterState inspect() {
+        try {
+            return k8s.inspect(request.namespace(), request.service(), request.strategy(), request.container());
+        } catch (ActivityFailure e) {
+            // a strategy that does not suit the workload is bad input: nothing was changed
+            if (e.getCause() instanceof ApplicationFailure af && "InvalidInput".equals(af.getType())) {
+                tracker.finish("FAILED", "FAILED", af.getOriginalMessage());
+                finish("FAILED", af.getOriginalMessage());
+                throw ApplicationFailure.newNonRetryableFailure(af.getOriginalMessage(), "InvalidInput");
+            }
+            throw e;
+        }
+    }
+
     private void rolling() {
         awaitApproval("before the rolling update");
         tracker.begin("set image");
         stableChanged = true;
-        k8s.setImage(request.namespace(), request.service(), cluster.container(), request.image());
-        awaitRollout(request.service());
-        gate("analysis after rollout", request.service());
+        if (cluster.kind() == WorkloadKind.STATEFUL_SET) {
+            k8s.setPartition(request.namespace(), request.service(), 0);
+        }
+        k8s.setImage(request.namespace(), cluster.kind(), request.service(), cluster.container(), request.image());
+        awaitRollout(cluster.kind(), request.service());
+        gate("analysis after rollout", Selectors.service(request.namespace(), request.service()));
     }
 
+    /**
+     * Deployments only: a full green copy takes the work (the stable Deployment is scaled to 0), stays
+     * alone through the rollback window, then the stable Deployment takes the new image back, so the
+     * names the ScaledObject, PDB and VPA refer to keep running the service.
+     */
     private void blueGreen() {
-        String active = cluster.activeColour();
-        String idle = "blue".equals(active) ? "green" : "blue";
-        String idleDeployment = request.service() + "-" + idle;
-        tracker.figure("activeColour", active);
-        tracker.begin("start " + idle);
-        idleStarted = true;
-        k8s.setImage(request.namespace(), idleDeployment, cluster.container(), request.image());
-        k8s.scale(request.namespace(), idleDeployment, Math.max(1, cluster.replicas()));
-        awaitRollout(idleDeployment);
-        gate("health check of " + idle, idleDeployment);
-        awaitApproval("before switching traffic to " + idle);
-        tracker.begin("switch service to " + idle);
-        switched = true;
-        k8s.switchSelector(request.namespace(), request.service(), idle);
-        tracker.figure("activeColour", idle);
-        rollbackWindow(idleDeployment);
-        tracker.begin("scale down " + active);
-        k8s.scale(request.namespace(), request.service() + "-" + active, 0);
+        String ns = request.namespace();
+        String service = request.service();
+        pauseAutoscaler();
+        tracker.begin("start green");
+        copyStarted = true;
+        k8s.createCopy(ns, service, GREEN, cluster.container(), request.image(), Math.max(1, cluster.replicas()));
+        awaitRollout(WorkloadKind.DEPLOYMENT, service + "-" + GREEN);
+        String green = Selectors.copy(ns, service, GREEN);
+        gate("health check of green", green);
+        awaitApproval("before moving the work to green");
+        tracker.begin("scale down " + service);
+        stableScaledDown = true;
+        k8s.scale(ns, service, 0);
+        tracker.figure("activeTrack", GREEN);
+        rollbackWindow(green);
+        tracker.begin("promote " + service);
+        stableChanged = true;
+        k8s.setImage(ns, WorkloadKind.DEPLOYMENT, service, cluster.container(), request.image());
+        k8s.scale(ns, service, cluster.replicas());
+        awaitRollout(WorkloadKind.DEPLOYMENT, service);
+        stableScaledDown = false;
+        tracker.figure("activeTrack", STABLE);
+        tracker.begin("remove green");
+        k8s.deleteCopy(ns, service, GREEN);
+        copyStarted = false;
+        resumeAutoscaler(k8s);
     }
 
-    private void rollbackWindow(String deployment) {
+    private void pauseAutoscaler() {
+        if (cluster.scaledObject() == null) {
+            return;
+        }
+        // KEDA would scale the stable Deployment back up from 0 while the work sits on green
+        tracker.begin("pause autoscaler " + cluster.scaledObject());
+        autoscalerPaused = true;
+        k8s.setAutoscalingPaused(request.namespace(), cluster.scaledObject(), "true");
+    }
+
+    private void resumeAutoscaler(DeployActivities activities) {
+        if (!autoscalerPaused) {
+            return;
+        }
+        tracker.begin("resume autoscaler " + cluster.scaledObject());
+        activities.setAutoscalingPaused(request.namespace(), cluster.scaledObject(), cluster.pausedBefore());
+        autoscalerPaused = false;
+    }
+
+    private void rollbackWindow(String selector) {
         tracker.begin("rollback window (" + request.rollbackWindow() + ")");
         long end = Workflow.currentTimeMillis() + request.rollbackWindow().toMillis();
         AnalysisSpec spec = request.analysis();
@@ -168,34 +220,83 @@ public final class DeployWorkflowImpl implements DeployWorkflow {
             Duration wait = spec == null || spec.interval().compareTo(left) > 0 ? left : spec.interval();
             end += hold(wait);
             if (spec != null && Workflow.currentTimeMillis() <= end) {
-                failures = measure(spec, deployment, "window", failures);
+                failures = measure(spec, selector, "window", failures);
             }
         }
     }
 
     private void canary() {
-        String canary = request.service() + "-canary";
-        tracker.begin("start canary");
-        canaryStarted = true;
-        k8s.startCanary(request.namespace(), request.service(), cluster.container(), request.image());
-        awaitRollout(canary);
+        if (cluster.kind() == WorkloadKind.STATEFUL_SET) {
+            partitionCanary();
+        } else {
+            copyCanary();
+        }
+    }
+
+    /**
+     * StatefulSet: the new template is held back by the partition, which then lets through the highest
+     * ordinals, ceil(weight% of the replicas) of them; the Service sends them their share of queries.
+     */
+    private void partitionCanary() {
+        String ns = request.namespace();
+        String service = request.service();
+        tracker.begin("hold back the new revision");
+        stableChanged = true;
+        k8s.setPartition(ns, service, Math.max(1, cluster.replicas()));
+        k8s.setImage(ns, WorkloadKind.STATEFUL_SET, service, cluster.container(), request.image());
         for (int weight : request.canarySteps()) {
             if (weight == 100) {
-                awaitApproval("before sending all traffic to the canary");
+                awaitApproval("before updating every replica");
             }
             tracker.begin("canary at " + weight + "%");
-            k8s.setCanaryWeight(request.namespace(), request.service(), weight);
+            // the HorizontalPodAutoscaler may have changed the replica count since the last step
+            int replicas = k8s.rolloutState(ns, WorkloadKind.STATEFUL_SET, service).replicas();
+            int updated = canaryReplicas(weight, replicas);
+            k8s.setPartition(ns, service, replicas - updated);
             tracker.figure("canaryWeight", weight);
-            gate("analysis at " + weight + "%", canary);
+            tracker.figure("canaryReplicas", updated);
+            awaitRollout(WorkloadKind.STATEFUL_SET, service);
+            gate("analysis at " + weight + "%", weight == 100 ? Selectors.service(ns, service)
+                    : Selectors.ordinals(ns, service, replicas - updated, replicas));
+        }
+    }
+
+    /** Deployment: a canary copy with ceil(weight% of the stable replicas), which take that share of the work. */
+    private void copyCanary() {
+        String ns = request.namespace();
+        String service = request.service();
+        tracker.begin("start canary");
+        copyStarted = true;
+        boolean created = false;
+        for (int weight : request.canarySteps()) {
+            if (weight == 100) {
+                awaitApproval("before the canary takes a full share");
+            }
+            tracker.begin("canary at " + weight + "%");
+            int replicas = canaryReplicas(weight, cluster.replicas());
+            if (created) {
+                k8s.scale(ns, service + "-" + CANARY, replicas);
+            } else {
+                k8s.createCopy(ns, service, CANARY, cluster.container(), request.image(), replicas);
+                created = true;
+            }
+            tracker.figure("canaryWeight", weight);
+            tracker.figure("canaryReplicas", replicas);
+            awaitRollout(WorkloadKind.DEPLOYMENT, service + "-" + CANARY);
+            gate("analysis at " + weight + "%", Selectors.copy(ns, service, CANARY));
         }
         tracker.begin("promote");
         stableChanged = true;
-        k8s.setImage(request.namespace(), request.service(), cluster.container(), request.image());
-        awaitRollout(request.service());
-        k8s.setCanaryWeight(request.namespace(), request.service(), 0);
+        k8s.setImage(ns, WorkloadKind.DEPLOYMENT, service, cluster.container(), request.image());
+        awaitRollout(WorkloadKind.DEPLOYMENT, service);
+        tracker.begin("remove canary");
+        k8s.deleteCopy(ns, service, CANARY);
+        copyStarted = false;
         tracker.figure("canaryWeight", 0);
-        k8s.removeCanary(request.namespace(), request.service());
-        canaryStarted = false;
+    }
+
+    static int canaryReplicas(int weight, int replicas) {
+        return Math.max(1, (int) Math.ceil(weight * (double) Math.max(1, replicas) / 100));
     }
 
     private void awaitApproval(String where) {
@@ -213,13 +314,14 @@ public final class DeployWorkflowImpl implements DeployWorkflow {
     }
 
     /** Polls the rollout until ready; the step times out after {@code stepTimeout} (paused time excluded). */
-    private void awaitRollout(String deployment) {
+    private void awaitRollout(WorkloadKind kind, String deployment) {
         tracker.begin("await rollout of " + deployment);
         long deadline = Workflow.currentTimeMillis() + request.stepTimeout().toMillis();
         int polls = 0;
         while (true) {
-            RolloutState state = k8s.rolloutState(request.namespace(), deployment);
-            tracker.figure("rollout." + deployment, state.availableReplicas() + "/" + state.replicas());
+            RolloutState state = k8s.rolloutState(request.namespace(), kind, deployment);
+            tracker.figure("rollout." + deployment, state.updatedReplicas() + " updated, " + state.readyReplicas()
+                    + " ready of " + state.replicas());
             if (state.ready()) {
                 return;
             }
@@ -232,7 +334,7 @@ public final class DeployWorkflowImpl implements DeployWorkflow {
         }
     }
 
-    private void gate(String name, String target) {
+    private void gate(String name, String selector) {
         AnalysisSpec spec = request.analysis();
         if (spec == null) {
             tracker.skip(name, "no analysis configured");
@@ -242,14 +344,14 @@ public final class DeployWorkflowImpl implements DeployWorkflow {
         int failures = 0;
         for (int i = 0; i < spec.measurements(); i++) {
             hold(spec.interval());
-            failures = measure(spec, target, name, failures);
+            failures = measure(spec, selector, name, failures);
         }
     }
 
-    private int measure(AnalysisSpec spec, String target, String gate, int failures) {
+    private int measure(AnalysisSpec spec, String selector, String gate, int failures) {
         Measurement m;
         try {
-            m = analysis.measure(spec, target);
+            m = analysis.measure(spec, selector);
         } catch (ActivityFailure e) {
             m = new Measurement(null, null, false, "measurement failed: " + Failures.describe(e));
         }
@@ -293,31 +395,32 @@ public final class DeployWorkflowImpl implements DeployWorkflow {
         tracker.end("FAILED", reason);
         tracker.state("ROLLING_BACK");
         tracker.figure("rollbackReason", reason);
-        boolean anything = canaryStarted || stableChanged || idleStarted || switched;
+        boolean anything = stableChanged || copyStarted || stableScaledDown || autoscalerPaused;
         try {
             String ns = request.namespace();
             String service = request.service();
-            if (switched) {
-                tracker.begin("switch service back to " + cluster.activeColour());
-                rollbackK8s.switchSelector(ns, service, cluster.activeColour());
-                tracker.figure("activeColour", cluster.activeColour());
-            }
-            if (idleStarted) {
-                String idle = "blue".equals(cluster.activeColour()) ? "green" : "blue";
-                tracker.begin("scale down " + idle);
-                rollbackK8s.scale(ns, service + "-" + idle, 0);
-            }
-            if (canaryStarted) {
-                tracker.begin("remove canary");
-                rollbackK8s.setCanaryWeight(ns, service, 0);
-                tracker.figure("canaryWeight", 0);
-                rollbackK8s.removeCanary(ns, service);
-            }
-            if (stableChanged) {
-                tracker.begin("restore image " + cluster.currentImage());
-                rollbackK8s.setImage(ns, service, cluster.container(), cluster.currentImage());
+            if (stableChanged || stableScaledDown) {
+                tracker.begin("restore " + service + " (" + cluster.currentImage() + ", " + cluster.replicas()
+                        + " replicas)");
+                if (stableChanged) {
+                    rollbackK8s.setImage(ns, cluster.kind(), service, cluster.container(), cluster.currentImage());
+                }
+                if (cluster.kind() == WorkloadKind.STATEFUL_SET) {
+                    rollbackK8s.setPartition(ns, service, 0);
+                } else if (stableScaledDown) {
+                    rollbackK8s.scale(ns, service, cluster.replicas());
+                }
+                // the copy keeps working until the stable pods are back
                 awaitRollbackRollout(service);
+                tracker.figure("activeTrack", STABLE);
             }
+            if (copyStarted) {
+                String track = request.strategy() == Strategy.BLUE_GREEN ? GREEN : CANARY;
+                tracker.begin("remove " + track);
+                rollbackK8s.deleteCopy(ns, service, track);
+                tracker.figure("canaryWeight", 0);
+            }
+            resumeAutoscaler(rollbackK8s);
         } catch (ActivityFailure | RollbackRequested e) {
             String why = reason + "; rollback failed: " + Failures.describe(e);
             tracker.finish("FAILED", "FAILED", why);
@@ -333,7 +436,7 @@ public final class DeployWorkflowImpl implements DeployWorkflow {
 
     private void awaitRollbackRollout(String deployment) {
         long deadline = Workflow.currentTimeMillis() + request.stepTimeout().toMillis();
-        while (!rollbackK8s.rolloutState(request.namespace(), deployment).ready()) {
+        while (!rollbackK8s.rolloutState(request.namespace(), cluster.kind(), deployment).ready()) {
             if (Workflow.currentTimeMillis() >= deadline) {
                 throw new RollbackRequested("rollback rollout of " + deployment + " not ready");
             }

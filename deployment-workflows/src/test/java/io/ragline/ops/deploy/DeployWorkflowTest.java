@@ -131,8 +131,6 @@ class DeployWorkflowTest {
 
         assertThat(image(SERVICE)).isEqualTo("registry/search-api:1.0");
         assertThat(client.apps().deployments().inNamespace(NS).withName(SERVICE + "-canary").get()).isNull();
-        assertThat(client.network().v1().ingresses().inNamespace(NS).withName(SERVICE + "-canary").get()).isNull();
-        assertThat(client.services().inNamespace(NS).withName(SERVICE + "-canary").get()).isNull();
         assertThat(prometheus.getRequestCount()).isEqualTo(4);
         OpsStatus status = workflow.status();
         assertThat(status.state()).isEqualTo("ROLLED_BACK");
@@ -144,57 +142,6 @@ class DeployWorkflowTest {
         assertThat(deploys("rolled_back")).isEqualTo(1);
         assertThat(deploys("completed")).isZero();
         assertThat(deploys("failed")).isZero();
-    }
-
-    @Test
-    void anApprovalThatNeverComesAbortsAndRollsBack() {
-        stable("registry/search-api:1.0", 2);
-        DeployWorkflow workflow = newWorkflow();
-        WorkflowClient.start(workflow::deploy, request(Strategy.CANARY, null, true));
-
-        // the canary took 50% of the traffic and the workflow now waits for an operator
-        await().atMost(Duration.ofSeconds(20)).until(() -> "AWAITING_APPROVAL".equals(workflow.status().state()));
-        Ingress canary = client.network().v1().ingresses().inNamespace(NS).withName(SERVICE + "-canary").get();
-        assertThat(canary.getMetadata().getAnnotations())
-                .containsEntry(DeployActivitiesImpl.CANARY_ANNOTATION, "true")
-                .containsEntry(DeployActivitiesImpl.CANARY_WEIGHT_ANNOTATION, "50");
-        assertThat(canary.getSpec().getRules().getFirst().getHttp().getPaths().getFirst().getBackend().getService()
-                .getName()).isEqualTo(SERVICE + "-canary");
-        assertThat(image(SERVICE + "-canary")).isEqualTo("registry/search-api:2.0");
-
-        // nobody approves: waiting for the result lets the test server skip the approval timeout
-        WorkflowFailedException failure = org.junit.jupiter.api.Assertions.assertThrows(WorkflowFailedException.class,
-                () -> WorkflowStub.fromTyped(workflow).getResult(DeployResult.class));
-        assertThat(((ApplicationFailure) failure.getCause()).getOriginalMessage()).contains("no approval within PT30M");
-        assertThat(client.network().v1().ingresses().inNamespace(NS).withName(SERVICE + "-canary").get()).isNull();
-        assertThat(client.apps().deployments().inNamespace(NS).withName(SERVICE + "-canary").get()).isNull();
-        assertThat(image(SERVICE)).isEqualTo("registry/search-api:1.0");
-        assertThat(workflow.status().state()).isEqualTo("ROLLED_BACK");
-    }
-
-    @Test
-    void aBlueGreenSwitchMovesTheSelectorAndALaterAbortMovesItBack() throws Exception {
-        blueGreen();
-        DeployWorkflow workflow = newWorkflow();
-        WorkflowClient.start(workflow::deploy, request(Strategy.BLUE_GREEN, null, false));
-
-        await().atMost(Duration.ofSeconds(20)).until(() -> "green".equals(selectedColour()));
-        assertThat(image(SERVICE + "-green")).isEqualTo("registry/search-api:2.0");
-        assertThat(replicas(SERVICE + "-green")).isEqualTo(2);
-        assertThat(replicas(SERVICE + "-blue")).isEqualTo(2); // the old colour stays for the rollback window
-        await().atMost(Duration.ofSeconds(10)).until(() -> workflow.status().step().startsWith("rollback window"));
-
-        workflow.abort("error budget burning");
-        assertThatThrownBy(() -> WorkflowStub.fromTyped(workflow).getResult(DeployResult.class))
-                .isInstanceOf(WorkflowFailedException.class)
-                .cause().hasMessageContaining("aborted: error budget burning");
-
-        assertThat(selectedColour()).isEqualTo("blue");
-        assertThat(replicas(SERVICE + "-green")).isZero();
-        assertThat(replicas(SERVICE + "-blue")).isEqualTo(2);
-        assertThat(image(SERVICE + "-blue")).isEqualTo("registry/search-api:1.0");
-        assertThat(workflow.status().figures()).containsEntry("activeColour", "blue");
-        assertThat(recorded()).isEqualTo(List.of("ROLLED_BACK", "registry/search-api:1.0"));
     }
 
     @Test
@@ -274,14 +221,6 @@ class DeployWorkflowTest {
                 .build()).inNamespace(NS).create();
     }
 
-    private static void blueGreen() {
-        client.resource(deployment(SERVICE + "-blue", Map.of("app", SERVICE, "colour", "blue"),
-                "registry/search-api:1.0", 2)).inNamespace(NS).create();
-        client.resource(deployment(SERVICE + "-green", Map.of("app", SERVICE, "colour", "green"),
-                "registry/search-api:0.9", 0)).inNamespace(NS).create();
-        client.resource(service(Map.of("app", SERVICE, "colour", "blue"))).inNamespace(NS).create();
-    }
-
     private static Deployment deployment(String name, Map<String, String> labels, String image, int replicas) {
         return new DeploymentBuilder()
                 .withNewMetadata().withName(name).withNamespace(NS).withLabels(labels).endMetadata()
@@ -304,14 +243,6 @@ class DeployWorkflowTest {
     private static String image(String deployment) {
         return client.apps().deployments().inNamespace(NS).withName(deployment).get()
                 .getSpec().getTemplate().getSpec().getContainers().getFirst().getImage();
-    }
-
-    private static int replicas(String deployment) {
-        return client.apps().deployments().inNamespace(NS).withName(deployment).get().getSpec().getReplicas();
-    }
-
-    private static String selectedColour() {
-        return client.services().inNamespace(NS).withName(SERVICE).get().getSpec().getSelector().get("colour");
     }
 
     /** Outcome and previous image of the latest deployment row. */

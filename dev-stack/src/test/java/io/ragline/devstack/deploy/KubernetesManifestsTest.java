@@ -860,18 +860,33 @@ class KubernetesManifestsTest {
         assertThat(o.all(ClusterRole.class)).isEmpty();
         assertThat(o.all(ClusterRoleBinding.class)).isEmpty();
         Set<String> writeVerbs = Set.of("create", "update", "patch", "delete", "deletecollection");
+        // the deploy workflow's canary and green copies of the shipped Deployments
+        Set<String> copies = new HashSet<>();
+        o.all(io.fabric8.kubernetes.api.model.apps.Deployment.class).stream().map(d -> d.getMetadata().getName())
+                .filter(n -> n.startsWith("ragline-") && !n.equals("ragline-postgres"))
+                .forEach(n -> copies.addAll(List.of(n + "-canary", n + "-green")));
         for (Role role : o.all(Role.class)) {
             for (PolicyRule rule : role.getRules()) {
                 String where = name + " Role " + role.getMetadata().getName() + " " + rule.getResources();
-                assertThat(rule.getVerbs()).as(where).doesNotContain("*", "create", "delete", "deletecollection", "escalate", "bind", "impersonate");
-                assertThat(rule.getResources()).as(where).doesNotContain("*", "secrets", "roles", "rolebindings", "pods/exec");
+                assertThat(rule.getVerbs()).as(where).doesNotContain("*", "update", "deletecollection", "escalate", "bind", "impersonate");
+                assertThat(rule.getResources()).as(where).doesNotContain("*", "secrets", "pods", "pods/exec", "roles", "rolebindings", "namespaces");
                 assertThat(rule.getApiGroups()).as(where).doesNotContain("*");
-                if (rule.getVerbs().stream().anyMatch(writeVerbs::contains)) {
+                if (rule.getVerbs().contains("create")) {
+                    // create cannot be restricted by name: only the copies' kind, and only create in that rule
+                    assertThat(rule.getApiGroups()).as(where).containsExactly("apps");
+                    assertThat(rule.getResources()).as(where).containsExactly("deployments");
+                    assertThat(rule.getVerbs()).as(where).containsExactly("create");
+                    assertThat(rule.getResourceNames()).as(where).isNullOrEmpty();
+                } else if (rule.getVerbs().stream().anyMatch(writeVerbs::contains)) {
                     assertThat(rule.getResourceNames()).as(where + ": writes only to named objects").isNotEmpty();
                     for (String target : rule.getResourceNames()) {
                         boolean exists = o.objects().stream().anyMatch(x -> x.getMetadata().getName().equals(target));
-                        assertThat(exists).as(where + " names " + target).isTrue();
+                        assertThat(exists || copies.contains(target)).as(where + " names " + target).isTrue();
                     }
+                }
+                if (rule.getVerbs().contains("delete")) {
+                    assertThat(copies).as(where + ": only the copies the workflow made are deleted")
+                            .containsAll(rule.getResourceNames());
                 }
             }
         }
