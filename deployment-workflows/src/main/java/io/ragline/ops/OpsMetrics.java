@@ -45,9 +45,10 @@ public final class OpsMetrics {
      */
     public synchronized void backupObserved(long epochSeconds, long bytes) {
         if (backupGauges.compareAndSet(false, true)) {
-            Gauge.builder(OpsMetricNames.BACKUP_LAST_SUCCESS, lastBackup, AtomicLong::get)
+            // strong references: Micrometer holds a gauge's object weakly, and a collected one reads NaN
+            Gauge.builder(OpsMetricNames.BACKUP_LAST_SUCCESS, lastBackup, AtomicLong::get).strongReference(true)
                     .description("epoch seconds of the newest complete backup").register(registry);
-            Gauge.builder(OpsMetricNames.BACKUP_SIZE, backupBytes, AtomicLong::get)
+            Gauge.builder(OpsMetricNames.BACKUP_SIZE, backupBytes, AtomicLong::get).strongReference(true)
                     .description("size of the newest complete backup").register(registry);
         }
         if (epochSeconds >= lastBackup.get()) {

@@ -46,11 +46,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -87,10 +83,8 @@ class S3BackupStoreIT {
         assertThat(jar).as("the build copies S3Proxy (package phase)").isRegularFile();
         s3proxy = server.prepare(jar).redirectErrorStream(true).redirectOutput(dir.resolve("s3proxy.log").toFile()).start();
         settings = new S3Settings(server.endpoint().toString(), "us-east-1", true, IDENTITY, CREDENTIAL);
-        s3 = S3Client.builder().httpClient(UrlConnectionHttpClient.create()).region(Region.US_EAST_1)
-                .forcePathStyle(true).endpointOverride(server.endpoint())
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(IDENTITY, CREDENTIAL)))
-                .build();
+        // the test's own hands on the bucket, configured as the backups' client is
+        s3 = BackupStores.client(settings);
         await().atMost(Duration.ofSeconds(60)).ignoreExceptions().untilAsserted(() -> {
             assertThat(s3proxy.isAlive()).as("S3Proxy runs; see " + dir.resolve("s3proxy.log")).isTrue();
             s3.listBuckets();
@@ -261,9 +255,10 @@ class S3BackupStoreIT {
         s3.putObject(b -> b.bucket(BUCKET).key("it/" + key), RequestBody.fromString(content));
     }
 
+    /** The backup's objects, less the directory entries S3Proxy's filesystem backend lists ({@code metadata/}). */
     private static List<String> keys(String backupId) {
         return s3.listObjectsV2Paginator(b -> b.bucket(BUCKET).prefix("it/" + backupId + "/")).contents().stream()
-                .map(S3Object::key).toList();
+                .map(S3Object::key).filter(k -> !k.endsWith("/")).toList();
     }
 
     private static List<List<Object>> rows() throws Exception {
