@@ -101,6 +101,16 @@ class BackupSchedulerTest {
         assertThat(status(HourlyBackup.SCHEDULER_ID)).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
     }
 
+    @Test
+    void theInputTheReadmeDocumentsForTheTemporalUiParses() throws Exception {
+        BackupCadence cadence = io.temporal.common.converter.JacksonJsonPayloadConverter.newDefaultObjectMapper()
+                .readValue("{\"request\": {}, \"every\": \"PT1H\", \"runsPerHistory\": 24}", BackupCadence.class);
+
+        assertThat(cadence).isEqualTo(BackupCadence.hourly(DEFAULTS));
+        assertThat(java.nio.file.Files.readString(java.nio.file.Path.of("README.md")))
+                .contains("`{\"request\": {}, \"every\": \"PT1H\", \"runsPerHistory\": 24}`");
+    }
+
     private double runs(String outcome) {
         return meters.get(OpsMetricNames.OPS_WORKFLOWS).tag("workflow", "backup").tag("outcome", outcome)
                 .counter().count();
