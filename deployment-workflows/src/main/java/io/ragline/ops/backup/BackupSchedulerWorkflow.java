@@ -14,7 +14,6 @@ public interface BackupSchedulerWorkflow {
     @WorkflowMethod
     void run(BackupCadence cadence);
 
-    /** Runs started by this workflow since its last continue-as-new. */
     @QueryMethod
-    int runs();
+    BackupSchedulerStatus status();
 }

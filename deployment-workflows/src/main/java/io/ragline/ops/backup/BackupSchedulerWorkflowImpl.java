@@ -16,6 +16,9 @@ public final class BackupSchedulerWorkflowImpl implements BackupSchedulerWorkflo
             .withZone(ZoneOffset.UTC);
 
     private int runs;
+    private String lastRun;
+    private String lastBackupId;
+    private String lastFailure;
 
     @Override
     public void run(BackupCadence cadence) {
@@ -23,16 +26,19 @@ public final class BackupSchedulerWorkflowImpl implements BackupSchedulerWorkflo
         long slot = Workflow.currentTimeMillis();
         for (int i = 0; i < cadence.runsPerHistory(); i++) {
             runs++;
+            // like the Schedule's runs: the scheduled time in the id, one id per run
+            lastRun = "backup/scheduled-" + RUN_TIME.format(Instant.ofEpochMilli(slot));
             BackupWorkflow backup = Workflow.newChildWorkflowStub(BackupWorkflow.class, ChildWorkflowOptions.newBuilder()
-                    // like the Schedule's runs: the scheduled time in the id, one id per run
-                    .setWorkflowId("backup/scheduled-" + RUN_TIME.format(Instant.ofEpochMilli(slot)))
+                    .setWorkflowId(lastRun)
                     .setWorkflowExecutionTimeout(cadence.every().multipliedBy(2))
                     .build());
             try {
-                backup.backup(cadence.request());
+                lastBackupId = backup.backup(cadence.request()).backupId();
+                lastFailure = null;
             } catch (ChildWorkflowFailure e) {
                 // the failed run is counted and alerted on by BackupWorkflow itself; the next hour still comes
-                log.warn("scheduled backup failed: {}", Failures.describe(e));
+                lastFailure = Failures.describe(e);
+                log.warn("scheduled backup {} failed: {}", lastRun, lastFailure);
             }
             slot += cadence.every().toMillis();
             long now = Workflow.currentTimeMillis();
@@ -46,7 +52,7 @@ public final class BackupSchedulerWorkflowImpl implements BackupSchedulerWorkflo
     }
 
     @Override
-    public int runs() {
-        return runs;
+    public BackupSchedulerStatus status() {
+        return new BackupSchedulerStatus(runs, lastRun, lastBackupId, lastFailure);
     }
 }

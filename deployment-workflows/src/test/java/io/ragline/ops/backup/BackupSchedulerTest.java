@@ -83,21 +83,30 @@ class BackupSchedulerTest {
         }
         assertThat(activities.manifests).extracting(BackupManifest::backupId).doesNotHaveDuplicates();
         // five runs at two per history: this is the third execution, one run into it
-        assertThat(env.getWorkflowClient().newWorkflowStub(BackupSchedulerWorkflow.class, HourlyBackup.SCHEDULER_ID)
-                .runs()).isEqualTo(1);
+        BackupSchedulerStatus status = env.getWorkflowClient()
+                .newWorkflowStub(BackupSchedulerWorkflow.class, HourlyBackup.SCHEDULER_ID).status();
+        assertThat(status.runs()).isEqualTo(1);
+        assertThat(status.lastBackupId()).isEqualTo(activities.manifests.getLast().backupId());
+        assertThat(status.lastRun()).startsWith("backup/scheduled-");
+        assertThat(status.lastFailure()).isNull();
         assertThat(status(HourlyBackup.SCHEDULER_ID)).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
     }
 
     @Test
     void aFailingBackupDoesNotStopTheSchedule() {
-        activities.failingRuns.add(2); // the run at 1h
+        activities.failingRuns.addAll(List.of(2, 4)); // the runs at 1h and 3h
         new HourlyBackup(env.getWorkflowClient(), OpsWorker.TASK_QUEUE).ensure(DEFAULTS);
 
         env.sleep(Duration.ofMinutes(3 * 60 + 30));
 
         assertThat(activities.dumps).isEqualTo(4);
-        assertThat(activities.manifests).hasSize(3);
-        assertThat(runs("failed")).isEqualTo(1);
+        assertThat(activities.manifests).hasSize(2);
+        assertThat(runs("failed")).isEqualTo(2);
+        BackupSchedulerStatus status = env.getWorkflowClient()
+                .newWorkflowStub(BackupSchedulerWorkflow.class, HourlyBackup.SCHEDULER_ID).status();
+        assertThat(status.runs()).isEqualTo(4);
+        assertThat(status.lastFailure()).contains("PostgreSQL is down");
+        assertThat(status.lastBackupId()).isEqualTo(activities.manifests.getLast().backupId());
         assertThat(status(HourlyBackup.SCHEDULER_ID)).isEqualTo(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING);
     }
 
