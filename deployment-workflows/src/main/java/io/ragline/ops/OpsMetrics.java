@@ -31,20 +31,30 @@ public final class OpsMetrics {
         counter("deploy", ROLLED_BACK);
     }
 
-    /**
-     * The backup gauges exist from this worker's first successful backup on: a gauge at 0 before it
-     * would read as a backup in 1970 (RaglineBackupTooOld at once, RaglineBackupNeverSucceeded never).
-     */
+    /** A backup this worker wrote: it is the newest, and one more completed run. */
     public void backupCompleted(long epochSeconds, long bytes) {
+        backupObserved(epochSeconds, bytes);
+        workflowFinished("backup", "completed");
+    }
+
+    /**
+     * The newest complete backup known, read from the target's manifests (at start, then on a timer) or
+     * just written. The gauges exist from the first one on: a gauge at 0 before it would read as a
+     * backup in 1970 (RaglineBackupTooOld at once, RaglineBackupNeverSucceeded never); an older
+     * backup than the one known changes nothing.
+     */
+    public synchronized void backupObserved(long epochSeconds, long bytes) {
         if (backupGauges.compareAndSet(false, true)) {
-            Gauge.builder(OpsMetricNames.BACKUP_LAST_SUCCESS, lastBackup, AtomicLong::get)
+            // strong references: Micrometer holds a gauge's object weakly, and a collected one reads NaN
+            Gauge.builder(OpsMetricNames.BACKUP_LAST_SUCCESS, lastBackup, AtomicLong::get).strongReference(true)
                     .description("epoch seconds of the newest complete backup").register(registry);
-            Gauge.builder(OpsMetricNames.BACKUP_SIZE, backupBytes, AtomicLong::get)
+            Gauge.builder(OpsMetricNames.BACKUP_SIZE, backupBytes, AtomicLong::get).strongReference(true)
                     .description("size of the newest complete backup").register(registry);
         }
-        lastBackup.accumulateAndGet(epochSeconds, Math::max);
-        backupBytes.set(bytes);
-        workflowFinished("backup", "completed");
+        if (epochSeconds >= lastBackup.get()) {
+            lastBackup.set(epochSeconds);
+            backupBytes.set(bytes);
+        }
     }
 
     private io.micrometer.core.instrument.Counter counter(String workflow, String outcome) {

@@ -1,6 +1,7 @@
 package io.ragline.ops;
 
 import io.ragline.ops.backup.BackupActivitiesImpl;
+import io.ragline.ops.backup.BackupSchedulerWorkflowImpl;
 import io.ragline.ops.backup.BackupSettings;
 import io.ragline.ops.backup.BackupWorkflow;
 import io.ragline.ops.backup.BackupWorkflowImpl;
@@ -37,6 +38,7 @@ public final class OpsWorker {
     public static void register(Worker worker, DeploySettings deploy, BackupSettings backup, OpsResources resources) {
         worker.registerWorkflowImplementationFactory(DeployWorkflow.class, () -> new DeployWorkflowImpl(deploy));
         worker.registerWorkflowImplementationFactory(BackupWorkflow.class, () -> new BackupWorkflowImpl(backup));
+        worker.registerWorkflowImplementationTypes(BackupSchedulerWorkflowImpl.class);
         worker.registerWorkflowImplementationTypes(RestoreWorkflowImpl.class, DisasterRecoveryWorkflowImpl.class);
         PrometheusClient prometheus = resources.prometheus() != null ? resources.prometheus()
                 : new PrometheusClient(HttpClient.newHttpClient());

@@ -30,6 +30,12 @@ class OpsAlertsTest {
                     .as(rules + ": a failed deploy").isTrue();
             assertThat(alerted(workflows, outcomes, m -> m.workflowFinished("dr", "failed")))
                     .as(rules + ": a failed DR run").isTrue();
+            assertThat(alerted(workflows, outcomes, m -> m.workflowFinished("backup", "failed")))
+                    .as(rules + ": a failed backup").isTrue();
+            assertThat(alerted(workflows, outcomes, m -> m.workflowFinished("restore", "failed")))
+                    .as(rules + ": a failed restore").isTrue();
+            assertThat(alerted(workflows, outcomes, m -> m.backupCompleted(1_000, 1)))
+                    .as(rules + ": a backup that completed").isFalse();
             assertThat(alerted(workflows, outcomes, m -> m.deploymentFinished("BLUE_GREEN", "SUCCEEDED")))
                     .as(rules + ": a deploy that succeeded").isFalse();
             assertThat(alerted(workflows, outcomes, m -> m.workflowFinished("dr", "completed")))

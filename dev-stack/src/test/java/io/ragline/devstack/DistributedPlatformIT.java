@@ -291,6 +291,32 @@ class DistributedPlatformIT {
         return (System.nanoTime() - start) / 1e9;
     }
 
+    /**
+     * Nobody starts this backup: the workflows role ensured the hourly one at start, and since the
+     * Temporal test server has no Schedules API, its scheduler workflow ran the first run into S3Proxy.
+     */
+    @Test
+    @Order(3)
+    void theWorkflowsRoleRunsTheHourlyBackupIntoS3ProxyOnItsOwn() throws Exception {
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newConnectedServiceStubs(
+                WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporalPort).build(), Duration.ofSeconds(30));
+        try {
+            WorkflowStub scheduler = WorkflowClient.newInstance(stubs).newUntypedWorkflowStub("ragline-backup-hourly");
+            await().atMost(Duration.ofMinutes(3)).ignoreExceptions().untilAsserted(() ->
+                    assertThat(scheduler.query("status", JsonNode.class).path("lastBackupId").asText())
+                            .matches("\\d{8}T\\d{6}Z-[0-9a-f]{6}"));
+            JsonNode status = scheduler.query("status", JsonNode.class);
+            assertThat(status.path("lastRun").asText()).startsWith("backup/scheduled-");
+            String id = status.path("lastBackupId").asText();
+            try (Stream<Path> stored = Files.walk(data.resolve("distributed/s3/blobs"))) {
+                assertThat(stored.filter(Files::isRegularFile).map(Path::toString)).as("objects in S3Proxy")
+                        .anyMatch(p -> p.contains(id) && p.endsWith("manifest.json"));
+            }
+        } finally {
+            stubs.shutdown();
+        }
+    }
+
     private JsonNode runBackup() throws Exception {
         WorkflowServiceStubs stubs = WorkflowServiceStubs.newConnectedServiceStubs(
                 WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporalPort).build(), Duration.ofSeconds(30));

@@ -17,7 +17,8 @@ import java.util.List;
 
 /**
  * The Temporal Schedule that runs {@link BackupWorkflow} every hour (an RPO of one hour). Needs a
- * real Temporal server: the Java test server behind the embedded runtime has no schedules.
+ * real Temporal server: the Java test server behind the embedded runtime has no schedules, where
+ * {@link HourlyBackup} starts a {@link BackupSchedulerWorkflow} instead.
  */
 public final class BackupSchedules {
     public static final String SCHEDULE_ID = "ragline-backup-hourly";

@@ -38,28 +38,32 @@ public final class BackupStores implements AutoCloseable {
 
     private synchronized S3Client s3() {
         if (s3 == null) {
-            S3Settings settings = s3Settings == null ? S3Settings.aws("us-east-1") : s3Settings;
-            S3ClientBuilder builder = S3Client.builder()
-                    .httpClient(UrlConnectionHttpClient.create())
-                    .region(Region.of(settings.region()))
-                    .forcePathStyle(settings.pathStyle());
-            if (settings.endpoint() != null && !settings.endpoint().isBlank()) {
-                builder.endpointOverride(URI.create(settings.endpoint()))
-                        // S3-compatible servers (S3Proxy, SeaweedFS, older MinIO) refuse the SDK's default
-                        // aws-chunked uploads with trailing checksums ("x-amz-content-sha256 does not match"):
-                        // checksums only where the API requires them, payloads signed whole
-                        .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
-                        .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
-                        .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
-                                .chunkedEncodingEnabled(false).build());
-            }
-            builder.credentialsProvider(settings.accessKey() == null
-                    ? DefaultCredentialsProvider.builder().build()
-                    : StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(),
-                            settings.secretKey())));
-            s3 = builder.build();
+            s3 = client(s3Settings == null ? S3Settings.aws("us-east-1") : s3Settings);
         }
         return s3;
+    }
+
+    /** An S3 client as backups use it, for {@code settings}; the caller closes it. */
+    public static S3Client client(S3Settings settings) {
+        S3ClientBuilder builder = S3Client.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .region(Region.of(settings.region()))
+                .forcePathStyle(settings.pathStyle());
+        if (settings.endpoint() != null && !settings.endpoint().isBlank()) {
+            builder.endpointOverride(URI.create(settings.endpoint()))
+                    // S3-compatible servers (S3Proxy, SeaweedFS, older MinIO) refuse the SDK's default
+                    // aws-chunked uploads with trailing checksums ("x-amz-content-sha256 does not match"):
+                    // checksums only where the API requires them, payloads signed whole
+                    .requestChecksumCalculation(software.amazon.awssdk.core.checksums.RequestChecksumCalculation.WHEN_REQUIRED)
+                    .responseChecksumValidation(software.amazon.awssdk.core.checksums.ResponseChecksumValidation.WHEN_REQUIRED)
+                    .serviceConfiguration(software.amazon.awssdk.services.s3.S3Configuration.builder()
+                            .chunkedEncodingEnabled(false).build());
+        }
+        builder.credentialsProvider(settings.accessKey() == null
+                ? DefaultCredentialsProvider.builder().build()
+                : StaticCredentialsProvider.create(AwsBasicCredentials.create(settings.accessKey(),
+                        settings.secretKey())));
+        return builder.build();
     }
 
     @Override

@@ -7,7 +7,7 @@ import io.temporal.workflow.WorkflowMethod;
 
 /**
  * Backs up the scopes asked for into a target, writes a manifest with SHA-256 checksums, then
- * deletes backups past retention. {@link BackupSchedules} runs it hourly.
+ * deletes backups past retention. {@link HourlyBackup} runs it hourly.
  */
 @WorkflowInterface
 public interface BackupWorkflow {

@@ -328,20 +328,9 @@ public final class DistributedPlatform implements AutoCloseable {
     private void startS3(Map<String, String> workflowsEnv, boolean composeUsesS3) throws IOException {
         String identity = workflowsEnv.getOrDefault("RAGLINE_S3_ACCESS_KEY", "ragline");
         String credential = workflowsEnv.getOrDefault("RAGLINE_S3_SECRET_KEY", "ragline-s3-dev");
-        Path dir = root.resolve("s3");
-        Files.createDirectories(dir.resolve("blobs"));
-        Path conf = dir.resolve("s3proxy.conf");
-        Files.writeString(conf, String.join("\n",
-                "s3proxy.endpoint=http://" + HOST + ":" + settings.s3Port(),
-                "s3proxy.authorization=aws-v2-or-v4",
-                "s3proxy.identity=" + identity,
-                "s3proxy.credential=" + credential,
-                "jclouds.provider=filesystem",
-                "jclouds.filesystem.basedir=" + dir.resolve("blobs"), ""));
+        S3ProxyServer s3proxy = new S3ProxyServer(root.resolve("s3"), HOST, settings.s3Port(), identity, credential);
         requireFree(settings.s3Port(), "S3Proxy");
-        Path jar = engineJar("s3proxy.jar");
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar.toString(), "--properties", conf.toString());
+        ProcessBuilder builder = s3proxy.prepare(engineJar("s3proxy.jar"));
         sidecars.add(new Supervised("s3proxy", builder, root.resolve("logs").resolve("s3proxy.log"), out, scheduler).start());
         awaitPort(settings.s3Port(), "S3Proxy", Duration.ofSeconds(60));
         String target = workflowsEnv.get("RAGLINE_BACKUP_TARGET");

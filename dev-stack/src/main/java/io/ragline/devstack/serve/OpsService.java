@@ -48,7 +48,8 @@ public final class OpsService implements AutoCloseable {
             Admin admin = resources.add(Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                     Env.RAGLINE_KAFKA_BOOTSTRAP.get(env))));
             BackupStores stores = resources.add(new BackupStores(settings.s3()));
-            OpsResources.Builder ops = OpsResources.builder(stores, new OpsMetrics(registry), dataDir.resolve("ops-work"))
+            OpsMetrics metrics = new OpsMetrics(registry);
+            OpsResources.Builder ops = OpsResources.builder(stores, metrics, dataDir.resolve("ops-work"))
                     .metadata(metadata)
                     .kafka(admin);
             if (Files.isReadable(SERVICE_ACCOUNT_TOKEN)) {
@@ -61,6 +62,9 @@ public final class OpsService implements AutoCloseable {
                             LifecycleNode.stickiness(WorkerOptions.newBuilder(), sticky).build()), DeploySettings.defaults(),
                     BackupSettings.of(settings.backupTarget(), List.of(BackupScope.METADATA, BackupScope.KAFKA_OFFSETS)),
                     ops.build());
+            // before the worker polls: a bad RAGLINE_BACKUP_SCHEDULE leaves no worker behind
+            resources.add(new ScheduledBackups(env, settings.backupTarget(), client, stores, metrics,
+                    dataDir.resolve("ops-work")));
             factory.start();
         } catch (RuntimeException e) {
             resources.close();
