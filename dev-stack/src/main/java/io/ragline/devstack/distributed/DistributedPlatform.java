@@ -138,6 +138,18 @@ public final class DistributedPlatform implements AutoCloseable {
         Map<String, Integer> counts = Map.of("ingest", settings.ingests(), "embedder", settings.embedders(),
                 "search", settings.searchReplicas(), "workflows", settings.workflows());
         List<Integer> searchPorts = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (String role : ROLE_ORDER) {
+            for (int i = 1; i <= counts.get(role); i++) {
+                names.add(role + "-" + i);
+            }
+        }
+        for (String process : settings.roleEnv().keySet()) {
+            if (!names.contains(process)) {
+                throw new IllegalArgumentException("--role-env names process " + process + ", which this platform does not "
+                        + "run; it runs " + String.join(", ", names));
+            }
+        }
         for (String role : ROLE_ORDER) {
             List<ComposeServices.Service> services = compose.ofRole(role);
             for (int i = 1; i <= counts.get(role); i++) {
@@ -151,7 +163,10 @@ public final class DistributedPlatform implements AutoCloseable {
                 // embedder-1, embedder-2 are two compose services with the same role: take each one's
                 // environment in turn
                 ComposeServices.Service service = services.get((i - 1) % services.size());
-                startRole(role, role + "-" + i, port, localize(service.environment(), addresses));
+                String name = role + "-" + i;
+                Map<String, String> env = localize(service.environment(), addresses);
+                env.putAll(settings.roleEnv().getOrDefault(name, Map.of()));
+                startRole(role, name, port, env);
             }
         }
         writeLayout();

@@ -1,7 +1,14 @@
 package io.ragline.devstack.distributed;
 
+import io.ragline.core.config.Env;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What {@code ./ragline up --distributed} can be told. Engines listen on their usual ports; the
@@ -10,11 +17,16 @@ import java.time.Duration;
  *
  * @param dataDir         state lives in {@code <dataDir>/distributed}; the development key in {@code <dataDir>/dev-api-key}
  * @param scrapeInterval  Prometheus's scrape and rule evaluation interval
+ * @param roleEnv         variables set on one role process on top of what compose gives its role, by process
+ *                        name ({@code search-2}): a canary made bad on purpose
+ *                        ({@code RAGLINE_FAULT_HTTP_ERROR_RATE}), an experiment with one setting
  */
 public record DistributedSettings(Path dataDir, int kafkaPort, int kafkaControllerPort, int temporalPort,
                                   int postgresPort, int s3Port, int prometheusPort, int blackboxPort, int nodeExporterPort, int apiPort,
                                   int rolePortBase, int ingests, int embedders, int searchReplicas, int workflows,
-                                  Duration scrapeInterval) {
+                                  Duration scrapeInterval, Map<String, Map<String, String>> roleEnv) {
+    private static final Pattern ROLE_ENV = Pattern.compile("([a-z]+-\\d+):([A-Z0-9_]+)=(.*)");
+
     public DistributedSettings {
         require(ingests, "ingest processes", 0);
         require(embedders, "embedders", 0);
@@ -22,6 +34,15 @@ public record DistributedSettings(Path dataDir, int kafkaPort, int kafkaControll
         require(workflows, "workflows processes", 0);
         if (searchReplicas > 9) {
             throw new IllegalArgumentException("at most 9 search replicas, was " + searchReplicas);
+        }
+        roleEnv = Map.copyOf(roleEnv);
+        for (Map<String, String> vars : roleEnv.values()) {
+            for (String name : vars.keySet()) {
+                // a typo would leave the process as it was, silently
+                if (Arrays.stream(Env.values()).noneMatch(e -> e.name().equals(name))) {
+                    throw new IllegalArgumentException(name + " is not a ragline variable (see core/.../config/Env.java)");
+                }
+            }
         }
     }
 
@@ -33,6 +54,20 @@ public record DistributedSettings(Path dataDir, int kafkaPort, int kafkaControll
 
     public static DistributedSettings defaults(Path dataDir) {
         return new DistributedSettings(dataDir, 9092, 9093, 7233, 15432, 9000, 9090, 9115, 9100, 8080, 8090,
-                1, 2, 2, 1, Duration.ofSeconds(15));
+                1, 2, 2, 1, Duration.ofSeconds(15), Map.of());
+    }
+
+    /** {@code search-2:RAGLINE_FAULT_HTTP_ERROR_RATE=0.5} options, grouped by process. */
+    public static Map<String, Map<String, String>> parseRoleEnv(List<String> options) {
+        Map<String, Map<String, String>> byProcess = new LinkedHashMap<>();
+        for (String option : options) {
+            Matcher m = ROLE_ENV.matcher(option);
+            if (!m.matches()) {
+                throw new IllegalArgumentException("--role-env '" + option + "' must look like PROCESS:VARIABLE=VALUE, "
+                        + "e.g. search-2:RAGLINE_FAULT_HTTP_ERROR_RATE=0.5");
+            }
+            byProcess.computeIfAbsent(m.group(1), p -> new LinkedHashMap<>()).put(m.group(2), m.group(3));
+        }
+        return byProcess;
     }
 }
