@@ -138,18 +138,6 @@ public final class DistributedPlatform implements AutoCloseable {
         Map<String, Integer> counts = Map.of("ingest", settings.ingests(), "embedder", settings.embedders(),
                 "search", settings.searchReplicas(), "workflows", settings.workflows());
         List<Integer> searchPorts = new ArrayList<>();
-        List<String> names = new ArrayList<>();
-        for (String role : ROLE_ORDER) {
-            for (int i = 1; i <= counts.get(role); i++) {
-                names.add(role + "-" + i);
-            }
-        }
-        for (String process : settings.roleEnv().keySet()) {
-            if (!names.contains(process)) {
-                throw new IllegalArgumentException("--role-env names process " + process + ", which this platform does not "
-                        + "run; it runs " + String.join(", ", names));
-            }
-        }
         for (String role : ROLE_ORDER) {
             List<ComposeServices.Service> services = compose.ofRole(role);
             for (int i = 1; i <= counts.get(role); i++) {

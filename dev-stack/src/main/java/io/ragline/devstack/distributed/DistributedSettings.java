@@ -3,6 +3,7 @@ package io.ragline.devstack.distributed;
 import io.ragline.core.config.Env;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,6 +37,13 @@ public record DistributedSettings(Path dataDir, int kafkaPort, int kafkaControll
             throw new IllegalArgumentException("at most 9 search replicas, was " + searchReplicas);
         }
         roleEnv = Map.copyOf(roleEnv);
+        List<String> processes = processes(ingests, embedders, searchReplicas, workflows);
+        for (String process : roleEnv.keySet()) {
+            if (!processes.contains(process)) {
+                throw new IllegalArgumentException("--role-env names process " + process + ", which this platform does not "
+                        + "run; it runs " + String.join(", ", processes));
+            }
+        }
         for (Map<String, String> vars : roleEnv.values()) {
             for (String name : vars.keySet()) {
                 // a typo would leave the process as it was, silently
@@ -44,6 +52,28 @@ public record DistributedSettings(Path dataDir, int kafkaPort, int kafkaControll
                 }
             }
         }
+    }
+
+    /** The role processes' names, in start order. */
+    public List<String> processes() {
+        return processes(ingests, embedders, searchReplicas, workflows);
+    }
+
+    private static List<String> processes(int ingests, int embedders, int searchReplicas, int workflows) {
+        List<String> names = new ArrayList<>();
+        for (int i = 1; i <= ingests; i++) {
+            names.add("ingest-" + i);
+        }
+        for (int i = 1; i <= searchReplicas; i++) {
+            names.add("search-" + i);
+        }
+        for (int i = 1; i <= embedders; i++) {
+            names.add("embedder-" + i);
+        }
+        for (int i = 1; i <= workflows; i++) {
+            names.add("workflows-" + i);
+        }
+        return names;
     }
 
     private static void require(int count, String what, int min) {

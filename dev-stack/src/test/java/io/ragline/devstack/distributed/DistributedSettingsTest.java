@@ -35,6 +35,13 @@ class DistributedSettingsTest {
     }
 
     @Test
+    void aProcessThePlatformDoesNotRunIsRefusedBeforeAnythingStarts() {
+        assertThatThrownBy(() -> settings(Map.of("search-3", Map.of("RAGLINE_FAULT_HTTP_ERROR_RATE", "1"))))
+                .hasMessage("--role-env names process search-3, which this platform does not run; it runs "
+                        + "ingest-1, search-1, search-2, embedder-1, embedder-2, workflows-1");
+    }
+
+    @Test
     void searchReplicasAreLabelledAsTheStatefulSetsPodsAndOtherRolesByTheirProcessName() {
         assertThat(new RoleInstance("search-1", "search", "ragline-search", 1, 1, "l", 0).pod()).isEqualTo("ragline-search-0");
         assertThat(new RoleInstance("search-3", "search", "ragline-search", 1, 1, "l", 0).pod()).isEqualTo("ragline-search-2");

@@ -2,7 +2,6 @@ package io.ragline.search.api;
 
 import io.ragline.core.config.Env;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Map;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -67,7 +66,7 @@ public final class InjectedHttpFaults implements HttpFaults {
     }
 
     String describe() {
-        return String.format(Locale.ROOT, "%.0f%% of /v1 requests answered 503, each delayed by %d ms",
-                errorRate * 100, delay.toMillis());
+        String percent = java.math.BigDecimal.valueOf(errorRate).movePointRight(2).stripTrailingZeros().toPlainString();
+        return percent + "% of /v1 requests answered 503, each delayed by " + delay.toMillis() + " ms";
     }
 }
