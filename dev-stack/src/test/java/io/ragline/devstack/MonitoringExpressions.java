@@ -46,9 +46,9 @@ final class MonitoringExpressions {
         return all;
     }
 
-    /** The gates analyse the search Service, which is what the ServiceMonitor scrapes it as. */
+    /** A gate selects pods as the ServiceMonitor labels them; here every pod of the search Service. */
     private static String gate(String query) {
-        return query.replace("{{selector}}", "namespace=\"ragline\",service=\"ragline-search\"").replace("{{window}}", "1m");
+        return query.replace(AnalysisSpec.SELECTOR, "service=\"ragline-search\"").replace(AnalysisSpec.WINDOW, "1m");
     }
 
     private static void addRules(List<Expression> all, String source, JsonNode groups) {

@@ -8,6 +8,7 @@ import io.ragline.core.runtime.Resources;
 import io.ragline.core.store.ApiKeyStore;
 import io.ragline.core.store.MetadataStore;
 import io.ragline.core.validation.DocumentLimits;
+import io.ragline.search.api.HttpFaults;
 import io.ragline.search.api.SearchApi;
 import io.ragline.search.generation.GenerationDirs;
 import io.ragline.search.generation.GenerationalIndex;
@@ -56,6 +57,13 @@ public final class SearchNode implements AutoCloseable {
     /** @param store where the chunks live: this replica's Lucene index or a shared Milvus */
     public SearchNode(String bootstrapServers, StoreSelection store, String host, int port, DataSource database,
                       Embedder embedder, Fusion fusion, PrometheusMeterRegistry registry, BooleanSupplier ready) {
+        this(bootstrapServers, store, host, port, database, embedder, fusion, registry, ready, HttpFaults.NONE);
+    }
+
+    /** @param faults what the API does wrong on purpose: {@link HttpFaults#NONE} but in tests and chaos drills */
+    public SearchNode(String bootstrapServers, StoreSelection store, String host, int port, DataSource database,
+                      Embedder embedder, Fusion fusion, PrometheusMeterRegistry registry, BooleanSupplier ready,
+                      HttpFaults faults) {
         this.extraReady = ready;
         try {
             GenerationDirs dirs = null;
@@ -96,7 +104,7 @@ public final class SearchNode implements AutoCloseable {
                     (int) SearchApi.maxIngestBodyBytes(limits)));
             api = resources.add(new SearchApi(new SearchService(index, embedder, fusion, registry), new MetadataStore(database),
                     new ApiKeyStore(database), index, dlq::count, () -> health(ready), registry, publisher, limits,
-                    generations)
+                    generations, faults)
                     .start(host, port));
         } catch (RuntimeException e) {
             resources.close();

@@ -36,6 +36,8 @@ public enum Env {
     RAGLINE_RRF_K("60", "Hybrid search: the reciprocal rank fusion constant k."),
     RAGLINE_RRF_KEYWORD_WEIGHT("1.0", "Hybrid search: weight of the BM25 ranking in the fusion."),
     RAGLINE_RRF_VECTOR_WEIGHT("1.0", "Hybrid search: weight of the vector ranking in the fusion."),
+    RAGLINE_FAULT_HTTP_ERROR_RATE("0", "Tests and chaos drills only: the fraction (0 to 1) of /v1 requests a search replica answers with 503 on purpose (a canary made bad to see its gate fail); logged loudly at start. Never in production."),
+    RAGLINE_FAULT_HTTP_DELAY_MS("0", "Tests and chaos drills only: milliseconds a search replica waits before it handles each /v1 request (a slow canary); logged loudly at start. Never in production."),
     RAGLINE_INSTANCE_ID("", "Unique name of this worker instance (the pod name); defaults to the host name."),
     RAGLINE_LOG_FORMAT("text", "Format of the log lines on stderr: text (human-readable, the default) or json (one JSON object per line, for log aggregators)."),
     RAGLINE_MODEL_DIR("", "Directory with a custom embedding model (model.onnx, tokenizer.json, ragline-model.json); empty: the bundled bge-small-en-v1.5."),

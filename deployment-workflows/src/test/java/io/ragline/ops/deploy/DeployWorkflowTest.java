@@ -164,7 +164,8 @@ class DeployWorkflowTest {
         assertThat(result.previousImage()).isEqualTo("registry/search-api:1.0");
         assertThat(image(SERVICE)).isEqualTo("registry/search-api:2.0");
         assertThat(prometheus.getRequestCount()).isEqualTo(4); // two failed attempts, then both queries
-        assertThat(prometheus.takeRequest().getUrl().queryParameter("query")).contains("service=\"search-api\"");
+        // the workflow's target fills the default query's {{selector}}
+        assertThat(prometheus.takeRequest().getUrl().queryParameter("query")).contains("search-api").contains("route=~\"/v1/.+\"");
         // the pre-deploy backup ran as a child workflow and holds the namespace's objects
         assertThat(result.backupId()).isNotBlank();
         try (Stream<Path> files = Files.walk(backups.resolve(result.backupId()))) {

@@ -120,6 +120,12 @@ final class UpCommand implements Runnable {
     @Option(names = "--node-exporter-port", defaultValue = "9100", description = "--distributed: node exporter port (default: ${DEFAULT-VALUE}).")
     int nodeExporterPort;
 
+    @Option(names = "--role-env", paramLabel = "PROCESS:VARIABLE=VALUE",
+            description = {"--distributed: sets a variable on one role process on top of compose's environment; repeatable.",
+                    "E.g. search-2:RAGLINE_FAULT_HTTP_ERROR_RATE=0.5 makes replica search-2 (pod ragline-search-1) a bad "
+                            + "canary that answers half its /v1 requests with 503 (a test and chaos facility)."})
+    java.util.List<String> roleEnv = new java.util.ArrayList<>();
+
     @Option(names = "--scrape-interval", defaultValue = "PT15S",
             description = "--distributed: Prometheus scrape and rule evaluation interval, ISO-8601 (default: ${DEFAULT-VALUE}).")
     Duration scrapeInterval;
@@ -142,7 +148,7 @@ final class UpCommand implements Runnable {
     private void runDistributed() {
         DistributedSettings settings = new DistributedSettings(dataDir, kafkaPort, kafkaControllerPort, temporalPort,
                 postgresPort, s3Port, prometheusPort, blackboxPort, nodeExporterPort, httpPort, rolePortBase, ingests, embedders,
-                searchReplicas, workflows, scrapeInterval);
+                searchReplicas, workflows, scrapeInterval, DistributedSettings.parseRoleEnv(roleEnv));
         awaitShutdown(DistributedPlatform.start(settings, System.out));
     }
 

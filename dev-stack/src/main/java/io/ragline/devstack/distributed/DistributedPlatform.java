@@ -151,7 +151,10 @@ public final class DistributedPlatform implements AutoCloseable {
                 // embedder-1, embedder-2 are two compose services with the same role: take each one's
                 // environment in turn
                 ComposeServices.Service service = services.get((i - 1) % services.size());
-                startRole(role, role + "-" + i, port, localize(service.environment(), addresses));
+                String name = role + "-" + i;
+                Map<String, String> env = localize(service.environment(), addresses);
+                env.putAll(settings.roleEnv().getOrDefault(name, Map.of()));
+                startRole(role, name, port, env);
             }
         }
         writeLayout();

@@ -12,7 +12,8 @@ import java.util.Map;
  * ({@code k8s/base/monitoring/servicemonitor.yaml}): {@code job} and {@code service} the
  * Kubernetes Service ({@code ragline-search}, ...), {@code namespace}, {@code pod},
  * {@code container}, {@code endpoint} (the port name {@code http}) and {@code instance}, so that the
- * alert rules, the dashboard and the deploy gates see here what they see on Kubernetes. The
+ * alert rules, the dashboard and the deploy gates see here what they see on Kubernetes: search
+ * replicas are the StatefulSet's pods {@code ragline-search-0}, {@code ragline-search-1}, ... The
  * engines are probed through the blackbox exporter as compose's {@code ragline-dependencies} job does.
  */
 final class PrometheusConfig {
@@ -42,7 +43,7 @@ final class PrometheusConfig {
                 y.append("      - targets: [").append(quote("127.0.0.1:" + r.port())).append("]\n");
                 y.append("        labels: {namespace: ").append(DistributedPlatform.NAMESPACE)
                         .append(", service: ").append(service)
-                        .append(", pod: ").append(r.name())
+                        .append(", pod: ").append(r.pod())
                         .append(", container: ragline, endpoint: http}\n");
             }
         });

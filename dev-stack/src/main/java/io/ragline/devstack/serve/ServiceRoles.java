@@ -19,6 +19,7 @@ import io.ragline.ingest.lifecycle.LifecycleSettings;
 import io.ragline.ingest.topology.IngestConfig;
 import io.ragline.search.SearchNode;
 import io.ragline.search.StoreSelection;
+import io.ragline.search.api.InjectedHttpFaults;
 import io.ragline.search.index.Fusion;
 import io.ragline.search.index.LuceneIndex;
 import java.net.InetAddress;
@@ -65,7 +66,8 @@ public final class ServiceRoles {
             case search -> {
                 Embedder embedder = resources.add(Models.load(env, data));
                 resources.add(new SearchNode(bootstrap, StoreSelection.fromEnv(env, data.resolve("index"), vectorFormat(env)),
-                        host, port, database(role, env, resources), embedder, fusion(env), registry, () -> true));
+                        host, port, database(role, env, resources), embedder, fusion(env), registry, () -> true,
+                        InjectedHttpFaults.fromEnv(env)));
             }
             case workflows -> {
                 var client = Temporal.connect(Env.RAGLINE_TEMPORAL_TARGET.get(env),

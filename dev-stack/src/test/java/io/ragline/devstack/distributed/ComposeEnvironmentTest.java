@@ -89,10 +89,15 @@ class ComposeEnvironmentTest {
         @SuppressWarnings("unchecked")
         List<Map<String, Object>> targets = (List<Map<String, Object>>) search.get("static_configs");
         assertThat(targets).hasSize(2);
+        // as the StatefulSet names its pods, so that a gate's selector computed from it works here unchanged
         assertThat(targets.stream().map(t -> String.valueOf(((Map<?, ?>) t.get("labels")).get("pod"))).toList())
-                .containsExactly("search-1", "search-2");
+                .containsExactly("ragline-search-0", "ragline-search-1");
         assertThat(targets.getFirst().get("labels")).isEqualTo(Map.of("namespace", DistributedPlatform.NAMESPACE,
-                "service", "ragline-search", "pod", "search-1", "container", "ragline", "endpoint", "http"));
+                "service", "ragline-search", "pod", "ragline-search-0", "container", "ragline", "endpoint", "http"));
+        Map<String, Object> ingest = jobs.stream().filter(j -> j.get("job_name").equals("ragline-ingest")).findFirst().orElseThrow();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> ingestTargets = (List<Map<String, Object>>) ingest.get("static_configs");
+        assertThat(((Map<?, ?>) ingestTargets.getFirst().get("labels")).get("pod")).isEqualTo("ingest-1");
         Path promtool = Path.of("/usr/bin/promtool");
         if (Files.isExecutable(promtool)) {
             Path file = dir.resolve("prometheus.yml");

@@ -83,6 +83,14 @@ public final class SearchApi implements AutoCloseable {
     public SearchApi(SearchService search, MetadataStore metadata, ApiKeyStore keys, IndexProbe index,
                      LongSupplier dlqRecords, Supplier<Health> ready, PrometheusMeterRegistry registry,
                      DocumentPublisher publisher, DocumentLimits limits, GenerationProbe generations) {
+        this(search, metadata, keys, index, dlqRecords, ready, registry, publisher, limits, generations, HttpFaults.NONE);
+    }
+
+    /** @param faults what the replica does wrong on purpose (tests and chaos drills; {@link HttpFaults#NONE} else) */
+    public SearchApi(SearchService search, MetadataStore metadata, ApiKeyStore keys, IndexProbe index,
+                     LongSupplier dlqRecords, Supplier<Health> ready, PrometheusMeterRegistry registry,
+                     DocumentPublisher publisher, DocumentLimits limits, GenerationProbe generations,
+                     HttpFaults faults) {
         this.documents = new DocumentRoutes(limits, publisher, registry);
         this.keys = keys;
         this.authenticator = new Authenticator(keys);
@@ -99,6 +107,10 @@ public final class SearchApi implements AutoCloseable {
             config.staticFiles.enableWebjars(); // Swagger UI's assets for /docs, from the classpath
             // first: every answer, a rejected key's too, carries the request id
             config.routes.before(SearchApi::requestId);
+            // the clock starts before the key check and injected faults, so that their answers count too
+            config.routes.before(ctx -> ctx.attribute("ragline.start", System.nanoTime()));
+            // a replica broken on purpose fails before it even checks the key, as a broken one would
+            config.routes.before("/v1/*", ctx -> faults.beforeRequest());
             config.routes.before("/v1/*", this::authenticate);
             config.routes.post("/v1/search", this::search);
             config.routes.post("/v1/documents", documents::upsert);
@@ -123,7 +135,6 @@ public final class SearchApi implements AutoCloseable {
                     .result(registry.scrape()));
             config.routes.get("/openapi.json", ctx -> ctx.contentType("application/json").result(docs.openApi()));
             config.routes.get("/docs", ctx -> ctx.html(docs.page()));
-            config.routes.before(ctx -> ctx.attribute("ragline.start", System.nanoTime()));
             config.routes.after(this::recordRequest);
             config.routes.after(ctx -> MDC.remove(REQUEST_ID_MDC));
             config.routes.exception(ProblemException.class, (e, ctx) ->
@@ -332,7 +343,7 @@ public final class SearchApi implements AutoCloseable {
         }
         // the route template, not the raw path, keeps the metric's label set bounded
         io.javalin.router.Endpoint matched = ctx.endpoints().matchedHttpEndpoint();
-        String route = matched == null ? "unmatched" : matched.path;
+        String route = matched != null ? matched.path : requestedRoute(ctx);
         Timer.builder(MetricNames.HTTP_REQUESTS)
                 .tag("method", ctx.method().name())
                 .tag("route", route)
@@ -347,6 +358,15 @@ public final class SearchApi implements AutoCloseable {
                 .serviceLevelObjectives(Duration.ofMillis(500), Duration.ofSeconds(2))
                 .register(registry)
                 .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The route of a request that a before handler answered (a refused key, an injected fault), so
+     * that it counts under the route it asked for; "unmatched" for a path no route has.
+     */
+    private String requestedRoute(Context ctx) {
+        io.javalin.router.ParsedEndpoint parsed = app.unsafe.internalRouter.findFirstHttpHandlerEntry(ctx.method(), ctx.path());
+        return parsed == null ? "unmatched" : parsed.endpoint.path;
     }
 
     private static void problem(Context ctx, int status, String type, String title, String detail) {
