@@ -31,12 +31,12 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ragline ops backup|restore|dr}: starts an operations workflow on a running platform and follows it. */
+/** {@code ragline ops backup|restore|dr|deploy}: starts an operations workflow on a running platform and follows it. */
 @Command(name = "ops", mixinStandardHelpOptions = true,
-        description = {"Operations on Temporal against a running platform: backup, restore, disaster recovery.",
+        description = {"Operations on Temporal against a running platform: backup, restore, disaster recovery, deploy.",
                 "Each starts its workflow on task queue " + OpsWorker.TASK_QUEUE + ", prints its steps as they go "
                         + "(the workflow's status query) and exits non-zero if it failed."},
-        subcommands = {OpsBackupCommand.class, OpsRestoreCommand.class, OpsDrCommand.class})
+        subcommands = {OpsBackupCommand.class, OpsRestoreCommand.class, OpsDrCommand.class, OpsDeployCommand.class})
 final class OpsCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -10,6 +10,9 @@ import io.ragline.ops.StepEntry;
 import io.ragline.ops.backup.BackupRequest;
 import io.ragline.ops.backup.BackupResult;
 import io.ragline.ops.backup.BackupWorkflow;
+import io.ragline.ops.deploy.DeployRequest;
+import io.ragline.ops.deploy.DeployResult;
+import io.ragline.ops.deploy.DeployWorkflow;
 import io.ragline.ops.dr.DisasterRecoveryWorkflow;
 import io.ragline.ops.dr.DrRequest;
 import io.ragline.ops.dr.DrResult;
@@ -24,6 +27,8 @@ import io.temporal.serviceclient.WorkflowServiceStubsOptions;
 import io.temporal.worker.WorkerFactory;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
@@ -45,6 +51,9 @@ class OpsCommandTest {
     private static WorkflowServiceStubs stubs;
     private static WorkerFactory factory;
 
+    @TempDir
+    Path dir;
+
     @BeforeAll
     static void startTemporalAndWorker() throws Exception {
         temporal = EmbeddedTemporal.start(FreePorts.next());
@@ -53,7 +62,7 @@ class OpsCommandTest {
         factory = WorkerFactory.newInstance(WorkflowClient.newInstance(stubs,
                 WorkflowClientOptions.newBuilder().setNamespace("default").build()));
         factory.newWorker(OpsWorker.TASK_QUEUE).registerWorkflowImplementationTypes(
-                EchoBackup.class, FailingRestore.class, EchoDr.class);
+                EchoBackup.class, FailingRestore.class, EchoDr.class, EchoDeploy.class);
         factory.start();
     }
 
@@ -111,6 +120,42 @@ class OpsCommandTest {
     }
 
     @Test
+    void deployStartsDeployWorkflowWithTheFilesInputAndTheImageUnderItsServicesId() throws Exception {
+        Path input = dir.resolve("search.json");
+        Files.writeString(input, """
+                {"service": "ragline-search", "image": "ghcr.io/ragline/ragline:0.1.0", "namespace": "ragline-staging",
+                 "strategy": "ROLLING", "analysis": {"prometheusUrl": "http://prometheus:9090", "interval": "PT1M"}}""");
+
+        Run run = ragline("ops", "deploy", "--temporal", temporal.target(), "--input", input.toString(),
+                "--image", "ghcr.io/ragline/ragline@sha256:abc");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("DeployWorkflow deploy/ragline-staging/ragline-search started",
+                "SUCCEEDED: ragline-search in ragline-staging now runs ghcr.io/ragline/ragline@sha256:abc "
+                        + "(was ghcr.io/ragline/ragline:0.1.0, ROLLING)");
+    }
+
+    @Test
+    void deployRefusesAnInputTheWorkerWouldNotReadBeforeStartingAnything() throws Exception {
+        Path typo = dir.resolve("typo.json");
+        Files.writeString(typo, """
+                {"service": "ragline-search", "image": "i", "namespace": "ragline-staging", "strategy": "ROLLING",
+                 "canarySteps": [5, 50], "aproval": true}""");
+        Path incomplete = dir.resolve("incomplete.json");
+        Files.writeString(incomplete, """
+                {"service": "ragline-search", "image": "i", "namespace": "ragline-staging"}""");
+
+        Run unknown = ragline("ops", "deploy", "--temporal", temporal.target(), "--input", typo.toString());
+        Run missing = ragline("ops", "deploy", "--temporal", temporal.target(), "--input", incomplete.toString());
+
+        assertThat(unknown.exit()).isEqualTo(1);
+        assertThat(unknown.err()).contains("error: " + typo + ": Unrecognized field \"aproval\"");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("error: " + incomplete + ": 'strategy' is required");
+        assertThat(unknown.out() + missing.out()).doesNotContain("started");
+    }
+
+    @Test
     void noTemporalIsAClearError() {
         Run run = ragline("ops", "backup", "--temporal", "127.0.0.1:" + FreePorts.next());
 
@@ -159,6 +204,36 @@ class OpsCommandTest {
         public RestoreResult restore(RestoreRequest r) {
             throw ApplicationFailure.newNonRetryableFailure("checksum mismatch in " + r.backupId() + " at " + r.target()
                     + " for " + r.scope(), "ChecksumMismatch");
+        }
+
+        @Override
+        public OpsStatus status() {
+            return null;
+        }
+    }
+
+    /** Reports the request's image as deployed, the file's original one as previous. */
+    public static final class EchoDeploy implements DeployWorkflow {
+        @Override
+        public DeployResult deploy(DeployRequest r) {
+            return new DeployResult("SUCCEEDED", r.service(), r.namespace(), r.strategy(), r.image(),
+                    "ghcr.io/ragline/ragline:0.1.0", null, null);
+        }
+
+        @Override
+        public void approve() {
+        }
+
+        @Override
+        public void abort(String reason) {
+        }
+
+        @Override
+        public void pause() {
+        }
+
+        @Override
+        public void resume() {
         }
 
         @Override
