@@ -11,7 +11,6 @@ import io.ragline.ops.deploy.DeployWorkflow;
 import io.temporal.client.WorkflowClient;
 import io.temporal.common.converter.JacksonJsonPayloadConverter;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,7 +29,7 @@ import picocli.CommandLine.Spec;
                 "Exits 0 when the new image serves, 1 with the reason when the deployment was rolled back or failed."})
 final class OpsDeployCommand implements Callable<Integer> {
     /** The mapper of Temporal's default JSON converter, which the ops worker reads its input with. */
-    private static final ObjectMapper JSON = JacksonJsonPayloadConverter.newDefaultObjectMapper();
+    private final ObjectMapper json = JacksonJsonPayloadConverter.newDefaultObjectMapper();
 
     @Spec
     CommandSpec spec;
@@ -72,14 +71,13 @@ final class OpsDeployCommand implements Callable<Integer> {
     private DeployRequest read() throws IOException {
         String text;
         if ("-".equals(input)) {
-            InputStream in = System.in;
-            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
         } else {
             text = Files.readString(Path.of(input));
         }
         JsonNode tree;
         try {
-            tree = JSON.readTree(text);
+            tree = json.readTree(text);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("not JSON: " + e.getOriginalMessage());
         }
@@ -90,7 +88,7 @@ final class OpsDeployCommand implements Callable<Integer> {
             object.put("image", image);
         }
         try {
-            return JSON.treeToValue(object, DeployRequest.class);
+            return json.treeToValue(object, DeployRequest.class);
         } catch (JsonProcessingException e) {
             // e.g. a field DeployRequest does not have: the worker would refuse it the same way
             throw new IllegalArgumentException(e.getOriginalMessage());

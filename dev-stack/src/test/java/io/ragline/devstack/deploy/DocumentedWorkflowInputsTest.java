@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import io.ragline.ingest.reindex.ReindexRequest;
 import io.ragline.ops.backup.BackupRequest;
@@ -19,7 +20,10 @@ import io.temporal.api.common.v1.Payload;
 import io.temporal.common.converter.DataConverter;
 import io.temporal.common.converter.GlobalDataConverter;
 import io.temporal.common.converter.JacksonJsonPayloadConverter;
+import java.io.IOException;
 import java.lang.reflect.RecordComponent;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -27,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -80,6 +85,33 @@ class DocumentedWorkflowInputsTest {
         Example typo = new Example("README.md", "DisasterRecoveryWorkflow",
                 "{\"mode\": \"DRILL\", \"source\": \"s3://b/p\", \"target\": \"dr\", \"taget\": \"dr\"}");
         assertThatThrownBy(() -> parse(typo, DrRequest.class)).hasStackTraceContaining("Unrecognized field \"taget\"");
+    }
+
+    @Test
+    void theDeployExampleTargetsAWorkloadAndImageThatShip() throws IOException {
+        List<Example> deploys = examples("deployment-workflows/README.md").stream()
+                .filter(e -> e.workflowType().equals("DeployWorkflow")).toList();
+        assertThat(deploys).isNotEmpty();
+        for (Example example : deploys) {
+            DeployRequest request = parse(example, DeployRequest.class);
+            List<ObjectNode> rendered = null;
+            try (Stream<Path> overlays = Files.list(Repo.path("k8s/overlays"))) {
+                for (Path overlay : overlays.sorted().toList()) {
+                    List<ObjectNode> objects = Kustomize.render(overlay);
+                    if (objects.stream().anyMatch(o -> o.path("kind").asText().equals("Namespace")
+                            && o.path("metadata").path("name").asText().equals(request.namespace()))) {
+                        rendered = objects;
+                    }
+                }
+            }
+            assertThat(rendered).as("an overlay of k8s/ with namespace %s", request.namespace()).isNotNull();
+            assertThat(rendered).as("Deployment or StatefulSet %s", request.service()).anyMatch(o ->
+                    List.of("Deployment", "StatefulSet").contains(o.path("kind").asText())
+                            && o.path("metadata").path("name").asText().equals(request.service()));
+            String repository = request.image().replaceAll("[@:][^/]*$", "");
+            assertThat(rendered.stream().flatMap(o -> o.findValuesAsText("image").stream())
+                    .map(i -> i.replaceAll("[@:][^/]*$", ""))).as("image repositories of k8s/").contains(repository);
+        }
     }
 
     @Test
