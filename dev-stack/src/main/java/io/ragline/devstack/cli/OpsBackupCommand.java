@@ -3,19 +3,27 @@ package io.ragline.devstack.cli;
 import io.ragline.ops.backup.BackupRequest;
 import io.ragline.ops.backup.BackupResult;
 import io.ragline.ops.backup.BackupScope;
+import io.ragline.ops.backup.BackupWorkflow;
 import io.ragline.ops.backup.ProbeQuery;
+import io.temporal.client.WorkflowClient;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "backup", mixinStandardHelpOptions = true,
         description = {"Run BackupWorkflow: metadata, a consistent index snapshot and Kafka offsets, with a manifest of "
                 + "SHA-256 checksums. Prints the steps on stderr and the backup id on stdout."})
 final class OpsBackupCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     OpsCommand.Connection connection;
 
@@ -44,6 +52,8 @@ final class OpsBackupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         List<ProbeQuery> probeQueries = null;
         if (probes != null) {
             probeQueries = new ArrayList<>();
@@ -52,18 +62,19 @@ final class OpsBackupCommand implements Callable<Integer> {
             }
         }
         BackupRequest request = new BackupRequest(scopes(scope), target, retentionDays, null, probeQueries);
-        var outcome = OpsCommand.follow(connection, "BackupWorkflow", "backup/" + OpsCommand.timestamp(), request,
-                BackupResult.class, System.err, System.err);
+        var outcome = OpsCommand.follow(connection, BackupWorkflow.class, "backup/" + OpsCommand.timestamp(),
+                stub -> WorkflowClient.start(stub::backup, request), BackupWorkflow::status, BackupResult.class,
+                err, err);
         BackupResult result = outcome.result();
         if (result == null) {
             return 1;
         }
-        System.err.printf("backup %s: %d files, %d bytes in %s%n", result.backupId(), result.artifacts(),
+        err.printf("backup %s: %d files, %d bytes in %s%n", result.backupId(), result.artifacts(),
                 result.totalBytes(), result.target());
         if (!result.deleted().isEmpty()) {
-            System.err.println("retention deleted " + result.deleted());
+            err.println("retention deleted " + result.deleted());
         }
-        System.out.println(result.backupId());
+        out.println(result.backupId());
         return 0;
     }
 

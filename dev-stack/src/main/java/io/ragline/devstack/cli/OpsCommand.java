@@ -4,6 +4,7 @@ import io.ragline.core.config.Env;
 import io.ragline.ops.OpsStatus;
 import io.ragline.ops.OpsWorker;
 import io.ragline.ops.StepEntry;
+import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowFailedException;
@@ -12,7 +13,7 @@ import io.temporal.client.WorkflowStub;
 import io.temporal.failure.TemporalFailure;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,16 +25,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code ragline ops backup|restore|dr}: starts an operations workflow on a running platform and follows it. */
+/** {@code ragline ops backup|restore|dr|deploy}: starts an operations workflow on a running platform and follows it. */
 @Command(name = "ops", mixinStandardHelpOptions = true,
-        description = {"Operations on Temporal against a running platform: backup, restore, disaster recovery.",
+        description = {"Operations on Temporal against a running platform: backup, restore, disaster recovery, deploy.",
                 "Each starts its workflow on task queue " + OpsWorker.TASK_QUEUE + ", prints its steps as they go "
                         + "(the workflow's status query) and exits non-zero if it failed."},
-        subcommands = {OpsBackupCommand.class, OpsRestoreCommand.class, OpsDrCommand.class})
+        subcommands = {OpsBackupCommand.class, OpsRestoreCommand.class, OpsDrCommand.class, OpsDeployCommand.class})
 final class OpsCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -74,12 +77,15 @@ final class OpsCommand implements Runnable {
     }
 
     /**
-     * Starts {@code workflowType} with {@code input} under {@code workflowId}, prints each step of its
-     * status as it starts and ends (on {@code progress}), and returns its result; null when it
-     * failed or could not be started (the reason printed on {@code err}).
+     * Starts workflow {@code workflow} under {@code workflowId} through a typed stub ({@code start}, e.g.
+     * {@code stub -> WorkflowClient.start(stub::backup, request)}, so the compiler checks the input's type),
+     * prints each step of its {@code status} query as it starts and ends (on {@code progress}), and returns
+     * its result; null when it failed or could not be started (the reason printed on {@code err}).
      */
-    static <R> Outcome<R> follow(Connection connection, String workflowType, String workflowId, Object input,
-                                 Class<R> resultType, PrintStream progress, PrintStream err) {
+    static <W, R> Outcome<R> follow(Connection connection, Class<W> workflow, String workflowId,
+                                    Function<W, WorkflowExecution> start, Function<W, OpsStatus> status,
+                                    Class<R> resultType, PrintWriter progress, PrintWriter err) {
+        String workflowType = workflow.getSimpleName(); // the type name Temporal registers for the interface
         WorkflowServiceStubs stubs;
         try {
             stubs = WorkflowServiceStubs.newConnectedServiceStubs(
@@ -91,36 +97,38 @@ final class OpsCommand implements Runnable {
         try {
             WorkflowClient client = WorkflowClient.newInstance(stubs,
                     WorkflowClientOptions.newBuilder().setNamespace(connection.namespace).build());
-            WorkflowStub stub = client.newUntypedWorkflowStub(workflowType, WorkflowOptions.newBuilder()
+            W stub = client.newWorkflowStub(workflow, WorkflowOptions.newBuilder()
                     .setTaskQueue(OpsWorker.TASK_QUEUE)
                     .setWorkflowId(workflowId)
                     .build());
             try {
-                stub.start(input);
+                start.apply(stub);
             } catch (RuntimeException e) {
                 err.println("error: could not start " + workflowType + " " + workflowId + ": " + e.getMessage());
                 return new Outcome<>(null, null);
             }
             progress.printf("%s %s started (task queue %s)%n", workflowType, workflowId, OpsWorker.TASK_QUEUE);
-            CompletableFuture<R> result = stub.getResultAsync(resultType);
+            // the typed stub's own call would block; the untyped view of the same execution waits asynchronously
+            CompletableFuture<R> result = WorkflowStub.fromTyped(stub).getResultAsync(resultType);
+            Supplier<OpsStatus> query = () -> status.apply(stub);
             Map<Integer, String> printed = new HashMap<>();
             long deadline = System.nanoTime() + connection.timeout.toNanos();
             while (true) {
                 try {
                     R r = result.get(1, TimeUnit.SECONDS);
-                    OpsStatus status = printSteps(stub, printed, progress);
-                    return new Outcome<>(r, status);
+                    OpsStatus last = printSteps(query, printed, progress);
+                    return new Outcome<>(r, last);
                 } catch (TimeoutException e) {
-                    printSteps(stub, printed, progress);
+                    printSteps(query, printed, progress);
                     if (System.nanoTime() > deadline) {
                         err.println("error: gave up waiting after " + connection.timeout + "; " + workflowId
                                 + " goes on (watch it in the Temporal UI)");
                         return new Outcome<>(null, null);
                     }
                 } catch (ExecutionException e) {
-                    OpsStatus status = printSteps(stub, printed, progress);
-                    err.println("error: " + workflowType + " " + workflowId + " failed: " + reason(e.getCause(), status));
-                    return new Outcome<>(null, status);
+                    OpsStatus last = printSteps(query, printed, progress);
+                    err.println("error: " + workflowType + " " + workflowId + " failed: " + reason(e.getCause(), last));
+                    return new Outcome<>(null, last);
                 }
             }
         } catch (InterruptedException e) {
@@ -145,10 +153,10 @@ final class OpsCommand implements Runnable {
     }
 
     /** Prints steps not printed yet, or whose outcome changed; returns the status (null if it cannot be read). */
-    private static OpsStatus printSteps(WorkflowStub stub, Map<Integer, String> printed, PrintStream out) {
+    private static OpsStatus printSteps(Supplier<OpsStatus> query, Map<Integer, String> printed, PrintWriter out) {
         OpsStatus status;
         try {
-            status = stub.query("status", OpsStatus.class);
+            status = query.get();
         } catch (RuntimeException e) {
             return null; // not yet picked up by a worker, or the query raced the start: next time
         }

@@ -1,12 +1,17 @@
 package io.ragline.devstack.cli;
 
+import io.ragline.ops.dr.DisasterRecoveryWorkflow;
 import io.ragline.ops.dr.DrMode;
 import io.ragline.ops.dr.DrRequest;
 import io.ragline.ops.dr.DrResult;
+import io.temporal.client.WorkflowClient;
+import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 @Command(name = "dr", mixinStandardHelpOptions = true,
         description = {"Run DisasterRecoveryWorkflow: restore the newest backup into another environment, smoke-test "
@@ -14,6 +19,9 @@ import picocli.CommandLine.Option;
                 "On the embedded platform an environment is a second platform in the same JVM, on free ports and "
                         + "<data dir>/environments/<name>."})
 final class OpsDrCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     OpsCommand.Connection connection;
 
@@ -29,20 +37,23 @@ final class OpsDrCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         String from = source != null ? source : OpsCommand.defaultBackupTarget();
         DrRequest request = new DrRequest(mode, from, target);
-        var outcome = OpsCommand.follow(connection, "DisasterRecoveryWorkflow", "dr/" + target, request, DrResult.class,
-                System.out, System.err);
+        var outcome = OpsCommand.follow(connection, DisasterRecoveryWorkflow.class, "dr/" + target,
+                stub -> WorkflowClient.start(stub::recover, request), DisasterRecoveryWorkflow::status, DrResult.class,
+                out, err);
         DrResult result = outcome.result();
         if (result == null) {
             return 1;
         }
-        System.out.printf("%s into %s from backup %s (taken %s)%n", result.mode(), result.environment(),
+        out.printf("%s into %s from backup %s (taken %s)%n", result.mode(), result.environment(),
                 result.backupId(), result.backupCreatedAt());
-        System.out.printf("RPO: %d s (age of the restored data)%n", result.rpoSeconds());
-        System.out.printf("RTO: %d s (until the environment served)%n", result.rtoSeconds());
+        out.printf("RPO: %d s (age of the restored data)%n", result.rpoSeconds());
+        out.printf("RTO: %d s (until the environment served)%n", result.rtoSeconds());
         if (result.tornDown()) {
-            System.out.println("the environment was torn down");
+            out.println("the environment was torn down");
         }
         return 0;
     }

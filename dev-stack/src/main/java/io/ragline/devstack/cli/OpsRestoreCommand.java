@@ -2,17 +2,25 @@ package io.ragline.devstack.cli;
 
 import io.ragline.ops.restore.RestoreRequest;
 import io.ragline.ops.restore.RestoreResult;
+import io.ragline.ops.restore.RestoreWorkflow;
+import io.temporal.client.WorkflowClient;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 @Command(name = "restore", mixinStandardHelpOptions = true,
         description = {"Run RestoreWorkflow: verify checksums, pause ingestion, restore metadata, index and Kafka "
                 + "offsets, verify counts and probe queries, resume ingestion (also when something fails)."})
 final class OpsRestoreCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     OpsCommand.Connection connection;
 
@@ -30,15 +38,18 @@ final class OpsRestoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         String from = target != null ? target : OpsCommand.defaultBackupTarget();
         RestoreRequest request = new RestoreRequest(backupId, from, OpsBackupCommand.scopes(scope), null);
-        var outcome = OpsCommand.follow(connection, "RestoreWorkflow", "restore/" + OpsCommand.timestamp(), request,
-                RestoreResult.class, System.out, System.err);
+        var outcome = OpsCommand.follow(connection, RestoreWorkflow.class, "restore/" + OpsCommand.timestamp(),
+                stub -> WorkflowClient.start(stub::restore, request), RestoreWorkflow::status, RestoreResult.class,
+                out, err);
         RestoreResult result = outcome.result();
         if (result == null) {
             return 1;
         }
-        System.out.printf("restored %s (taken %s): %s; %d probe queries returned what they did at backup time%n",
+        out.printf("restored %s (taken %s): %s; %d probe queries returned what they did at backup time%n",
                 result.backupId(), result.createdAt(), result.counts(), result.probesChecked());
         return 0;
     }

@@ -65,10 +65,10 @@ final class ReindexCommand implements Callable<Integer> {
                 err.println("error: no Temporal at " + connection.target + " (is `./ragline up` running?): " + e.getMessage());
                 return 1;
             }
-            WorkflowStub stub = client.newUntypedWorkflowStub(ReindexWorkflow.TYPE, WorkflowOptions.newBuilder()
+            ReindexWorkflow stub = client.newWorkflowStub(ReindexWorkflow.class, WorkflowOptions.newBuilder()
                     .setTaskQueue(ReindexWorkflow.TASK_QUEUE).setWorkflowId(id).build());
             try {
-                stub.start(new ReindexRequest(reason, batchSize, model, fillTimeoutMinutes, null));
+                WorkflowClient.start(stub::run, new ReindexRequest(reason, batchSize, model, fillTimeoutMinutes, null));
             } catch (RuntimeException e) {
                 err.println("error: could not start " + ReindexWorkflow.TYPE + " " + id + ": " + e.getMessage());
                 return 1;
@@ -78,8 +78,9 @@ final class ReindexCommand implements Callable<Integer> {
         }
     }
 
-    private int follow(WorkflowStub stub, String id, PrintStream out, PrintStream err) {
-        CompletableFuture<ReindexProgress> result = stub.getResultAsync(ReindexProgress.class);
+    private int follow(ReindexWorkflow stub, String id, PrintStream out, PrintStream err) {
+        // the typed stub's own call would block; the untyped view of the same execution waits asynchronously
+        CompletableFuture<ReindexProgress> result = WorkflowStub.fromTyped(stub).getResultAsync(ReindexProgress.class);
         long deadline = System.nanoTime() + connection.timeout.toNanos();
         String last = null;
         try {
@@ -112,9 +113,9 @@ final class ReindexCommand implements Callable<Integer> {
         }
     }
 
-    private static ReindexProgress query(WorkflowStub stub) {
+    private static ReindexProgress query(ReindexWorkflow stub) {
         try {
-            return stub.query("progress", ReindexProgress.class);
+            return stub.progress();
         } catch (RuntimeException e) {
             return null; // not picked up by a worker yet: next time
         }
