@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.protobuf.ByteString;
 import io.ragline.ingest.reindex.ReindexRequest;
+import io.ragline.ops.backup.BackupCadence;
 import io.ragline.ops.backup.BackupRequest;
 import io.ragline.ops.backup.BackupSettings;
 import io.ragline.ops.deploy.DeployRequest;
@@ -47,6 +48,7 @@ class DocumentedWorkflowInputsTest {
     private static final Map<String, Class<?>> INPUTS = Map.of(
             "DeployWorkflow", DeployRequest.class,
             "BackupWorkflow", BackupRequest.class,
+            "BackupSchedulerWorkflow", BackupCadence.class,
             "RestoreWorkflow", RestoreRequest.class,
             "DisasterRecoveryWorkflow", DrRequest.class,
             "ReindexWorkflow", ReindexRequest.class);
@@ -166,6 +168,8 @@ class DocumentedWorkflowInputsTest {
         switch (input) {
             case DeployRequest r -> r.withDefaults(DeploySettings.defaults());
             case BackupRequest r -> r.withDefaults(BackupSettings.of("file:///var/backups/ragline"));
+            // the record's constructor checks 'every' and 'runsPerHistory'; each run is a BackupWorkflow
+            case BackupCadence r -> r.request().withDefaults(BackupSettings.of("file:///var/backups/ragline"));
             case RestoreRequest r -> assertThat(r.target()).as("RestoreWorkflow requires 'target'").isNotBlank();
             case DrRequest r -> {
                 // DisasterRecoveryWorkflowImpl's 'validate' step
