@@ -14,6 +14,8 @@ import io.ragline.ops.backup.BackupScope;
 import io.ragline.ops.backup.BackupSettings;
 import io.ragline.ops.backup.BackupStores;
 import io.ragline.ops.deploy.DeploySettings;
+import io.ragline.ops.dr.KubernetesDrEnvironment;
+import io.ragline.ops.dr.KubernetesDrSettings;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
@@ -21,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
@@ -33,7 +36,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * {@code RAGLINE_S3_*}), Prometheus for gates, and the Kubernetes API when it runs in a pod with a
  * service-account token. The search replicas' indexes are theirs, not this process's: a
  * {@code {}} backup holds metadata and Kafka offsets (an index is rebuilt from the logs,
- * DESIGN.md invariant 4); what needs the index or a DR environment answers {@code NotConfigured}.
+ * DESIGN.md invariant 4); what needs the index answers {@code NotConfigured}, and so does DR unless
+ * {@code RAGLINE_DR_NAMESPACE} names the dr overlay's namespace (on Kubernetes). With
+ * {@code RAGLINE_OPS_ENVIRONMENT} it is a DR environment's worker: only that environment's restores.
  */
 public final class OpsService implements AutoCloseable {
     private static final Path SERVICE_ACCOUNT_TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
@@ -55,12 +60,24 @@ public final class OpsService implements AutoCloseable {
                 KubernetesClient kubernetes = new KubernetesClientBuilder().build();
                 resources.add(kubernetes::close);
                 ops.kubernetes(kubernetes);
+                // the dr overlay's warm standby as DR target "dr", and its Ingress as the FAILOVER switch
+                Env.RAGLINE_DR_NAMESPACE.lookup(env).map(KubernetesDrSettings::of).ifPresent(dr -> {
+                    KubernetesDrEnvironment standby = new KubernetesDrEnvironment(kubernetes, dr);
+                    ops.environments(standby).traffic(standby);
+                });
             }
             factory = WorkerFactory.newInstance(client);
-            OpsWorker.register(factory.newWorker(OpsWorker.TASK_QUEUE,
-                            LifecycleNode.stickiness(WorkerOptions.newBuilder(), sticky).build()), DeploySettings.defaults(),
-                    BackupSettings.of(settings.backupTarget(), List.of(BackupScope.METADATA, BackupScope.KAFKA_OFFSETS)),
-                    ops.build());
+            Optional<String> environment = Env.RAGLINE_OPS_ENVIRONMENT.lookup(env);
+            if (environment.isPresent()) {
+                // a DR environment's workers restore into it, and never take the primary's operations
+                OpsWorker.registerRestoreTarget(factory.newWorker(OpsWorker.environmentTaskQueue(environment.get())),
+                        ops.build());
+            } else {
+                OpsWorker.register(factory.newWorker(OpsWorker.TASK_QUEUE,
+                                LifecycleNode.stickiness(WorkerOptions.newBuilder(), sticky).build()), DeploySettings.defaults(),
+                        BackupSettings.of(settings.backupTarget(), List.of(BackupScope.METADATA, BackupScope.KAFKA_OFFSETS)),
+                        ops.build());
+            }
             factory.start();
         } catch (RuntimeException e) {
             resources.close();
