@@ -321,6 +321,16 @@ class DisasterRecoveryWorkflowTest {
     }
 
     @Test
+    void aRuntimeWithoutEnvironmentsRefusesAtTheStartNamingTheVariable() {
+        // as serve workflows without RAGLINE_DR_NAMESPACE (./ragline up --distributed)
+        env.close();
+        environments = null;
+        startWorkers(null);
+
+        assertRefusedAtStart(DrMode.DRILL, backups, "dr", "NotConfigured", "RAGLINE_DR_NAMESPACE");
+    }
+
+    @Test
     void aFailoverToTheEnvironmentThatAlreadyServesIsRefusedBeforeAnythingStarts() {
         client.network().v1().ingresses().inNamespace(NS).withName("ragline").edit(i -> {
             i.getSpec().getRules().getFirst().getHttp().getPaths().getFirst().getBackend().getService()
