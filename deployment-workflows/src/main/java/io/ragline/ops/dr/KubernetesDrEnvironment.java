@@ -42,6 +42,8 @@ public final class KubernetesDrEnvironment implements Environments, TrafficSwitc
     /** On the dr Ingress: the host users reach ragline on, which it serves after a failover. */
     public static final String FAILOVER_HOST = "ragline.io/failover-host";
     static final String KEDA_PAUSED = "autoscaling.keda.sh/paused-replicas";
+    /** On the Cluster, set when promoting: the timeline it followed as a replica. */
+    public static final String PROMOTED_FROM = "ragline.io/promoted-from-timeline";
     static final String POSTGRES = "ragline-pg";
     static final List<String> SCALED = List.of("ragline-ingest", "ragline-workflows");
     static final String WORKFLOWS_SCALED_OBJECT = "ragline-workflows";
@@ -73,8 +75,12 @@ public final class KubernetesDrEnvironment implements Environments, TrafficSwitc
         }
         List<String> problems = new ArrayList<>();
         try {
-            if (postgres().get() == null) {
+            GenericKubernetesResource pg = postgres().get();
+            if (pg == null) {
                 problems.add("no CloudNativePG Cluster " + where(POSTGRES));
+            } else if (!replica(pg) && (pg.getMetadata().getAnnotations() == null
+                    || !pg.getMetadata().getAnnotations().containsKey(PROMOTED_FROM))) {
+                problems.add("PostgreSQL " + where(POSTGRES) + " is no replica cluster, and no DR run promoted it");
             }
             for (String d : SCALED) {
                 Deployment deployment = deployment(d).get();
@@ -164,7 +170,8 @@ public final class KubernetesDrEnvironment implements Environments, TrafficSwitc
         }
         scaledObject().patch(PatchContext.of(PatchType.JSON_MERGE),
                 "{\"metadata\":{\"annotations\":{\"" + KEDA_PAUSED + "\":\"0\"}}}");
-        postgres().patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replica\":{\"enabled\":true}}}");
+        postgres().patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\""
+                + PROMOTED_FROM + "\":null}},\"spec\":{\"replica\":{\"enabled\":true}}}");
         log.warn("environment {}: PostgreSQL {} is a replica again but diverged from prod during the drill; "
                 + "re-create it from prod before relying on it", name, where(POSTGRES));
     }
@@ -202,18 +209,33 @@ public final class KubernetesDrEnvironment implements Environments, TrafficSwitc
         return serving ? settings.environment() : KubernetesDrSettings.PRIMARY;
     }
 
+    /**
+     * Promotion is done when the cluster runs on a newer timeline than it did as a replica. That
+     * timeline is recorded on the Cluster in the same patch that promotes it, so that a retried start
+     * still waits for the promotion rather than taking the old replica's healthy status for it.
+     */
     private void promotePostgres() {
         GenericKubernetesResource pg = postgres().require();
         if (replica(pg)) {
             long timeline = timeline(pg);
-            postgres().patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replica\":{\"enabled\":false}}}");
+            postgres().patch(PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":{\""
+                    + PROMOTED_FROM + "\":\"" + timeline + "\"}},\"spec\":{\"replica\":{\"enabled\":false}}}");
             log.info("promoting PostgreSQL {} (timeline {})", where(POSTGRES), timeline);
-            await(postgres(), c -> timeline(c) > timeline && promoted(c), "PostgreSQL " + where(POSTGRES)
-                    + " promoted to a new timeline with a healthy primary");
-        } else {
-            // promoted before (a retried start): wait for it to be healthy
-            await(postgres(), KubernetesDrEnvironment::promoted, "PostgreSQL " + where(POSTGRES) + " healthy");
         }
+        long from = promotedFrom(postgres().require());
+        await(postgres(), c -> timeline(c) > from && promoted(c), "PostgreSQL " + where(POSTGRES)
+                + " promoted to a timeline after " + from + " with a healthy primary");
+    }
+
+    private static long promotedFrom(GenericKubernetesResource pg) {
+        Map<String, String> annotations = pg.getMetadata().getAnnotations();
+        String v = annotations == null ? null : annotations.get(PROMOTED_FROM);
+        if (v == null) {
+            throw Failures.permanent("InvalidEnvironment", "PostgreSQL " + pg.getMetadata().getName()
+                    + " is not a replica cluster and carries no " + PROMOTED_FROM + ": promoted by hand? "
+                    + "check it, then annotate it with its timeline before the promotion");
+        }
+        return Long.parseLong(v.strip());
     }
 
     private void scale(String deployment, int replicas) {

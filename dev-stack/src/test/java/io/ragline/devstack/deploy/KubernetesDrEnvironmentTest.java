@@ -4,35 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
-import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.Dispatcher;
-import io.fabric8.mockwebserver.http.MockResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.ragline.ops.OpsWorker;
 import io.ragline.ops.dr.EnvironmentInfo;
 import io.ragline.ops.dr.KubernetesDrEnvironment;
 import io.ragline.ops.dr.KubernetesDrSettings;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -44,76 +24,21 @@ import org.junit.jupiter.api.Test;
  * the environment makes is checked against the overlay's Role ragline-dr-failover: one it would deny
  * fails the test.
  */
+@SuppressWarnings("unchecked")
 class KubernetesDrEnvironmentTest {
-    private static final Overlay DR = Overlay.of("dr");
-    private static final String NS = DR.namespace();
-    private static final String OPS_AGENT = "ragline-ops-under-test";
-    private static final CustomResourceDefinitionContext CLUSTERS = new CustomResourceDefinitionContext.Builder()
-            .withGroup("postgresql.cnpg.io").withVersion("v1").withKind("Cluster").withPlural("clusters")
-            .withScope("Namespaced").withStatusSubresource(true).withName("clusters.postgresql.cnpg.io").build();
-    private static final CustomResourceDefinitionContext SCALED_OBJECTS = new CustomResourceDefinitionContext.Builder()
-            .withGroup("keda.sh").withVersion("v1alpha1").withKind("ScaledObject").withPlural("scaledobjects")
-            .withScope("Namespaced").withStatusSubresource(true).withName("scaledobjects.keda.sh").build();
-
-    private final List<RoleRules.Request> opsRequests = new CopyOnWriteArrayList<>();
-    private KubernetesMockServer server;
-    private KubernetesClient admin;
-    private KubernetesClient ops;
-    private StandbyControllers controllers;
+    private static final String NS = MockDrNamespace.NS;
+    private MockDrNamespace k8s;
     private KubernetesDrEnvironment dr;
-    private RoleRules role;
 
     @BeforeEach
     void setUp() {
-        KubernetesCrudDispatcher crud = new KubernetesCrudDispatcher(List.of(CLUSTERS, SCALED_OBJECTS));
-        Dispatcher recording = new Dispatcher() {
-            @Override
-            public MockResponse dispatch(RecordedRequest request) {
-                if (OPS_AGENT.equals(request.getHeader("User-Agent"))) {
-                    opsRequests.add(RoleRules.parse(request.getMethod(), request.getPath()));
-                }
-                return crud.dispatch(request);
-            }
-        };
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), recording, false);
-        server.init();
-        admin = server.createClient();
-        Config config = new ConfigBuilder(admin.getConfiguration()).build();
-        config.setUserAgent(OPS_AGENT);
-        ops = new KubernetesClientBuilder().withConfig(config).build();
-        seed();
-        controllers = new StandbyControllers(admin, NS, CLUSTERS);
-        dr = new KubernetesDrEnvironment(ops, new KubernetesDrSettings("dr", NS, Duration.ofSeconds(5)));
-        role = new RoleRules(DR.find(Role.class, "ragline-dr-failover").orElseThrow());
-    }
-
-    /** What the overlay renders, as the dr namespace holds it before a failover: standby status included. */
-    private void seed() {
-        for (HasMetadata o : DR.objects()) {
-            if (o instanceof Deployment || o instanceof StatefulSet || o instanceof Ingress) {
-                admin.resource(o).inNamespace(NS).create();
-            } else if (o instanceof GenericKubernetesResource g && g.getKind().equals("Cluster")) {
-                admin.genericKubernetesResources(CLUSTERS).inNamespace(NS).resource(g).create();
-                GenericKubernetesResource c = admin.genericKubernetesResources(CLUSTERS).inNamespace(NS)
-                        .withName(g.getMetadata().getName()).get();
-                c.getAdditionalProperties().put("status", StandbyControllers.replicaStatus(2));
-                admin.genericKubernetesResources(CLUSTERS).inNamespace(NS).resource(c).updateStatus();
-            } else if (o instanceof GenericKubernetesResource g && g.getKind().equals("ScaledObject")) {
-                admin.genericKubernetesResources(SCALED_OBJECTS).inNamespace(NS).resource(g).create();
-            }
-        }
-        // the one search replica that keeps the standby's index current is up
-        StatefulSet search = admin.apps().statefulSets().inNamespace(NS).withName("ragline-search").get();
-        search.setStatus(new StatefulSetStatusBuilder().withReplicas(1).withReadyReplicas(1).build());
-        admin.apps().statefulSets().inNamespace(NS).resource(search).updateStatus();
+        k8s = new MockDrNamespace();
+        dr = new KubernetesDrEnvironment(k8s.ops, new KubernetesDrSettings("dr", NS, Duration.ofSeconds(5)));
     }
 
     @AfterEach
     void tearDown() {
-        controllers.close();
-        ops.close();
-        admin.close();
-        server.destroy();
+        k8s.close();
     }
 
     @Test
@@ -122,7 +47,7 @@ class KubernetesDrEnvironmentTest {
         assertThat(dr.check("dr-west")).singleElement().asString().contains("no environment dr-west");
         assertThat(dr.current()).isEqualTo("primary");
 
-        RoleBinding binding = DR.find(RoleBinding.class, "ragline-dr-failover").orElseThrow();
+        RoleBinding binding = MockDrNamespace.DR.find(RoleBinding.class, "ragline-dr-failover").orElseThrow();
         assertThat(binding.getRoleRef().getName()).isEqualTo("ragline-dr-failover");
         assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
             assertThat(s.getName()).isEqualTo("ragline-workflows");
@@ -133,7 +58,7 @@ class KubernetesDrEnvironmentTest {
 
     @Test
     void aMissingAnnotationIsFoundBeforeAnythingChanges() {
-        admin.network().v1().ingresses().inNamespace(NS).withName("ragline-search").edit(i -> {
+        k8s.admin.network().v1().ingresses().inNamespace(NS).withName("ragline-search").edit(i -> {
             i.getMetadata().getAnnotations().remove(KubernetesDrEnvironment.FAILOVER_HOST);
             return i;
         });
@@ -150,8 +75,8 @@ class KubernetesDrEnvironmentTest {
         assertThat(info.taskQueue()).isEqualTo(OpsWorker.environmentTaskQueue("dr"));
         assertThat(info.endpoint()).isEqualTo("https://search.dr.ragline.example.com");
         assertThat(replicaMode()).isFalse();
-        assertThat(timeline()).isEqualTo(2);
-        assertThat(annotations(scaledObject())).doesNotContainKey("autoscaling.keda.sh/paused-replicas");
+        assertThat(k8s.timeline()).isEqualTo(2);
+        assertThat(MockDrNamespace.annotations(k8s.scaledObject())).doesNotContainKey("autoscaling.keda.sh/paused-replicas");
         assertThat(deployment("ragline-ingest").getSpec().getReplicas()).isEqualTo(2);
         assertThat(deployment("ragline-workflows").getSpec().getReplicas()).isEqualTo(1);
         assertThat(deployment("ragline-ingest").getStatus().getReadyReplicas()).isEqualTo(2);
@@ -168,7 +93,7 @@ class KubernetesDrEnvironmentTest {
         assertThat(dr.current()).isEqualTo("dr");
         assertThat(dr.switchTo("dr")).isEqualTo("dr");
 
-        Ingress ingress = admin.network().v1().ingresses().inNamespace(NS).withName("ragline-search").get();
+        Ingress ingress = k8s.ingress();
         assertThat(ingress.getSpec().getRules()).extracting(IngressRule::getHost)
                 .containsExactly("search.dr.ragline.example.com", "search.ragline.example.com");
         assertThat(ingress.getSpec().getRules().get(1).getHttp()).isEqualTo(ingress.getSpec().getRules().get(0).getHttp());
@@ -184,7 +109,7 @@ class KubernetesDrEnvironmentTest {
 
         assertThat(deployment("ragline-ingest").getSpec().getReplicas()).isZero();
         assertThat(deployment("ragline-workflows").getSpec().getReplicas()).isZero();
-        assertThat(annotations(scaledObject())).containsEntry("autoscaling.keda.sh/paused-replicas", "0");
+        assertThat(MockDrNamespace.annotations(k8s.scaledObject())).containsEntry("autoscaling.keda.sh/paused-replicas", "0");
         assertThat(replicaMode()).isTrue();
         assertThat(dr.current()).isEqualTo("primary");
         assertEveryRequestGranted();
@@ -192,7 +117,7 @@ class KubernetesDrEnvironmentTest {
 
     @Test
     void aPostgresThatNeverPromotesFailsTheStartBeforeAnyWorkerRuns() {
-        controllers.postgresPromotes = false;
+        k8s.controllers.postgresPromotes = false;
 
         assertThatThrownBy(() -> dr.start("dr")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("PostgreSQL " + NS + "/ragline-pg promoted");
@@ -203,8 +128,35 @@ class KubernetesDrEnvironmentTest {
     }
 
     @Test
+    void aRetriedStartWaitsForThePromotionItAskedForAndNotForTheReplicasOldStatus() {
+        k8s.controllers.postgresPromotes = false;
+        assertThatThrownBy(() -> dr.start("dr")).hasMessageContaining("promoted");
+        assertThat(replicaMode()).isFalse(); // asked for, not done: the old status still reads healthy
+
+        assertThatThrownBy(() -> dr.start("dr")).hasMessageContaining("promoted to a timeline after 1");
+        assertThat(deployment("ragline-ingest").getSpec().getReplicas()).isZero();
+
+        k8s.controllers.resumePromotion();
+        dr.start("dr");
+        assertThat(k8s.timeline()).isEqualTo(2);
+        assertThat(deployment("ragline-ingest").getSpec().getReplicas()).isEqualTo(2);
+        assertEveryRequestGranted();
+    }
+
+    @Test
+    void aPostgresPromotedByHandIsFoundBeforeAnythingChanges() {
+        GenericKubernetesResource pg = k8s.cluster();
+        ((java.util.Map<String, Object>) ((java.util.Map<String, Object>) pg.getAdditionalProperties().get("spec"))
+                .get("replica")).put("enabled", false);
+        k8s.admin.genericKubernetesResources(MockDrNamespace.CLUSTERS).inNamespace(NS).resource(pg).update();
+
+        assertThat(dr.check("dr")).singleElement().asString().contains("no DR run promoted it");
+        assertEveryRequestGranted();
+    }
+
+    @Test
     void aRolloutThatNeverFinishesFailsTheStart() {
-        controllers.rolloutsFinish = false;
+        k8s.controllers.rolloutsFinish = false;
 
         assertThatThrownBy(() -> dr.start("dr")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("Deployment " + NS + "/ragline-ingest ready");
@@ -214,11 +166,12 @@ class KubernetesDrEnvironmentTest {
 
     @Test
     void theRoleCheckRefusesWhatTheRoleDoesNotGrant() {
-        ops.apps().deployments().inNamespace(NS).withName("ragline-embedder").get();
-        ops.apps().deployments().inNamespace(NS).list();
-        ops.apps().deployments().inNamespace("ragline-prod").withName("ragline-ingest").get();
+        k8s.ops.apps().deployments().inNamespace(NS).withName("ragline-embedder").get();
+        k8s.ops.apps().deployments().inNamespace(NS).list();
+        k8s.ops.apps().deployments().inNamespace("ragline-prod").withName("ragline-ingest").get();
 
-        assertThat(opsRequests).hasSize(3).noneMatch(role::allows);
+        RoleRules role = k8s.role;
+        assertThat(k8s.opsRequests).hasSize(3).noneMatch(role::allows);
         assertThat(role.allows(RoleRules.parse("PATCH", "/apis/apps/v1/namespaces/" + NS + "/deployments/ragline-ingest")))
                 .isTrue();
         assertThat(role.allows(RoleRules.parse("DELETE", "/apis/apps/v1/namespaces/" + NS + "/deployments/ragline-ingest")))
@@ -228,36 +181,14 @@ class KubernetesDrEnvironmentTest {
     }
 
     private void assertEveryRequestGranted() {
-        assertThat(opsRequests).as("requests the environment made").isNotEmpty();
-        assertThat(opsRequests).as("requests Role ragline-dr-failover would deny")
-                .filteredOn(r -> !role.allows(r)).extracting(RoleRules.Request::line).isEmpty();
+        k8s.assertEveryRequestGranted();
     }
 
-    @SuppressWarnings("unchecked")
     private boolean replicaMode() {
-        Map<String, Object> spec = (Map<String, Object>) cluster().getAdditionalProperties().get("spec");
-        return Boolean.TRUE.equals(((Map<String, Object>) spec.get("replica")).get("enabled"));
-    }
-
-    @SuppressWarnings("unchecked")
-    private int timeline() {
-        return ((Number) ((Map<String, Object>) cluster().getAdditionalProperties().get("status")).get("timelineID"))
-                .intValue();
-    }
-
-    private GenericKubernetesResource cluster() {
-        return admin.genericKubernetesResources(CLUSTERS).inNamespace(NS).withName("ragline-pg").get();
-    }
-
-    private GenericKubernetesResource scaledObject() {
-        return admin.genericKubernetesResources(SCALED_OBJECTS).inNamespace(NS).withName("ragline-workflows").get();
-    }
-
-    private static Map<String, String> annotations(HasMetadata o) {
-        return o.getMetadata().getAnnotations() == null ? Map.of() : o.getMetadata().getAnnotations();
+        return k8s.replicaMode();
     }
 
     private Deployment deployment(String name) {
-        return admin.apps().deployments().inNamespace(NS).withName(name).get();
+        return k8s.deployment(name);
     }
 }

@@ -53,6 +53,13 @@ final class StandbyControllers implements AutoCloseable {
         return status;
     }
 
+    /** CloudNativePG, stuck until now, finishes the promotion it was asked for. */
+    void resumePromotion() {
+        postgresPromotes = true;
+        worker.execute(() -> promote(client.genericKubernetesResources(clusters).inNamespace(namespace)
+                .withName("ragline-pg").get()));
+    }
+
     private void rollOut(Deployment event) {
         // the newest version, not the event's: a status written on a stale one would conflict
         Deployment d = client.apps().deployments().inNamespace(namespace).withName(event.getMetadata().getName()).get();
