@@ -18,6 +18,8 @@ import io.temporal.workflow.Workflow;
 import java.time.Duration;
 
 public final class DisasterRecoveryWorkflowImpl implements DisasterRecoveryWorkflow {
+    /** Histories from before the preconditions and the data-loss count replay the old first step. */
+    static final String PRECONDITIONS_CHANGE = "dr-preconditions-and-data-loss";
     private final StepTracker tracker = new StepTracker("disaster-recovery", Workflow::currentTimeMillis);
     private final DrActivities activities;
 
@@ -48,15 +50,22 @@ public final class DisasterRecoveryWorkflowImpl implements DisasterRecoveryWorkf
         tracker.figure("mode", request.mode().name());
         boolean started = false;
         try {
-            // nothing is started or changed before every precondition holds
-            tracker.begin("check preconditions");
-            BackupSummary backup = activities.checkPreconditions(request);
+            BackupSummary backup;
+            DataLoss loss;
+            if (Workflow.getVersion(PRECONDITIONS_CHANGE, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+                tracker.begin("find latest backup");
+                backup = activities.latestBackup(request.source());
+                loss = DataLoss.unknown("the run started before documents lost were counted");
+            } else {
+                // nothing is started or changed before every precondition holds
+                tracker.begin("check preconditions");
+                backup = activities.checkPreconditions(request);
+                // measured at the start (the failure, or the drill's pretend one): what the target will lack
+                tracker.begin("measure data loss since " + backup.createdAt());
+                loss = activities.measureDataLoss(backup.createdAt());
+            }
             tracker.figure("backupId", backup.backupId());
             tracker.figure("backupCreatedAt", backup.createdAt().toString());
-
-            // measured at the start (the failure, or the drill's pretend one): what the target will lack
-            tracker.begin("measure data loss since " + backup.createdAt());
-            DataLoss loss = activities.measureDataLoss(backup.createdAt());
             tracker.figure("rpoBasis", loss.basis());
             if (loss.documents() != null) {
                 tracker.figure("rpoDocuments", loss.documents());

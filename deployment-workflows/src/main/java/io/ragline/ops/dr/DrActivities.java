@@ -14,6 +14,9 @@ public interface DrActivities {
      */
     BackupSummary checkPreconditions(DrRequest request);
 
+    /** The newest complete backup; only for histories from before {@link #checkPreconditions}. */
+    BackupSummary latestBackup(String source);
+
     /** What a target restored from a backup taken at {@code consistencyPoint} lacks of the source's log. */
     DataLoss measureDataLoss(Instant consistencyPoint);
 

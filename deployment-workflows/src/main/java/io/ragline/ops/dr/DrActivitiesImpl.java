@@ -48,6 +48,15 @@ public final class DrActivitiesImpl implements DrActivities {
         return backup;
     }
 
+    @Override
+    public BackupSummary latestBackup(String source) {
+        return ScratchDirs.inScratchDir(resources.workDir(), "dr-", dir -> {
+            BackupStore store = resources.stores().open(source);
+            String id = reader.resolve(store, "latest");
+            return new BackupSummary(id, reader.manifest(store, id, dir).createdAt());
+        });
+    }
+
     /** The newest complete backup, every artifact present with the manifest's size and SHA-256. */
     private BackupSummary verifiedLatest(String source) {
         return ScratchDirs.inScratchDir(resources.workDir(), "dr-", dir -> {
