@@ -10,6 +10,8 @@ import java.util.List;
 public final class OpsMetricNames {
     /** Gauge, tag mode: age, when the last disaster-recovery run started, of the data it restored, in seconds. */
     public static final String DR_RPO = "ragline.dr.rpo.seconds";
+    /** Gauge, tag mode: documents acknowledged after the backup the last DR run restored, which its target lacks. */
+    public static final String DR_RPO_DOCUMENTS = "ragline.dr.rpo.documents";
     /** Gauge, tag mode: wall time of the last disaster-recovery run until the target served, in seconds. */
     public static final String DR_RTO = "ragline.dr.rto.seconds";
     /** Gauge: epoch seconds of the newest complete backup; alert when older than the RPO target. */
@@ -25,6 +27,6 @@ public final class OpsMetricNames {
     }
 
     public static List<String> all() {
-        return List.of(DR_RPO, DR_RTO, BACKUP_LAST_SUCCESS, BACKUP_SIZE, DEPLOYMENTS, OPS_WORKFLOWS);
+        return List.of(DR_RPO, DR_RPO_DOCUMENTS, DR_RTO, BACKUP_LAST_SUCCESS, BACKUP_SIZE, DEPLOYMENTS, OPS_WORKFLOWS);
     }
 }

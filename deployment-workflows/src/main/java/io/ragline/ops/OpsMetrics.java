@@ -17,6 +17,7 @@ public final class OpsMetrics {
     private final java.util.concurrent.atomic.AtomicBoolean backupGauges = new java.util.concurrent.atomic.AtomicBoolean();
     private final Map<String, AtomicLong> rpo = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong> rto = new ConcurrentHashMap<>();
+    private final Map<String, AtomicLong> rpoDocuments = new ConcurrentHashMap<>();
 
     public OpsMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -66,6 +67,12 @@ public final class OpsMetrics {
         gauge(rpo, OpsMetricNames.DR_RPO, mode, "age of the data the last DR run restored, at the run's start").set(rpoSeconds);
         gauge(rto, OpsMetricNames.DR_RTO, mode, "wall time of the last DR run until the target served").set(rtoSeconds);
         // the run's outcome is counted by the workflow at its end (OpsOutcomeActivities)
+    }
+
+    /** Documents acknowledged after the restored backup that the last DR run's target lacks. */
+    public void disasterRecoveryDocuments(String mode, long documents) {
+        gauge(rpoDocuments, OpsMetricNames.DR_RPO_DOCUMENTS, mode,
+                "documents acknowledged after the restored backup that the last DR run's target lacks").set(documents);
     }
 
     /** One finished operations workflow; {@code outcome} is completed, failed or (deploy) rolled_back. */

@@ -190,6 +190,11 @@ class OperationsTest {
         assertThat(result.backupId()).isEqualTo(backupId);
         assertThat(result.tornDown()).isTrue();
         assertThat(result.rpoSeconds()).isGreaterThanOrEqualTo(0);
+        // published after the backup (test 2): a delete, a revision, a new document, and a third version
+        assertThat(result.rpoDocuments()).isEqualTo(4L);
+        assertThat(result.rpoWindowStart()).isAfterOrEqualTo(result.backupCreatedAt())
+                .isBeforeOrEqualTo(result.rpoWindowEnd());
+        assertThat(result.rpoWindowEnd()).isBefore(java.time.Instant.now());
         assertThat(result.rtoSeconds()).isGreaterThan(0);
         assertThat(result.restored()).containsEntry("index.documents", (long) DOCUMENTS);
         assertThat(dr.status().figures()).containsKeys("rpoSeconds", "rtoSeconds");
@@ -206,6 +211,20 @@ class OperationsTest {
         assertThat(environments.platform("dr")).isNull();
         assertThat(tempDir.resolve("data/environments/dr")).doesNotExist();
         assertThat(platform.registry().find(io.ragline.ops.OpsMetricNames.DR_RTO).gauges()).isNotEmpty();
+    }
+
+    @Test
+    @Order(4)
+    void aFailoverIsRefusedAtItsStartBecauseTheEmbeddedRuntimeCannotMoveTraffic() {
+        DisasterRecoveryWorkflow dr = temporal.newWorkflowStub(DisasterRecoveryWorkflow.class, options("dr/failover"));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dr.recover(new DrRequest(DrMode.FAILOVER, target, "dr")))
+                .isInstanceOf(io.temporal.client.WorkflowFailedException.class)
+                .rootCause().hasMessageContaining("traffic switch").hasMessageContaining("RAGLINE_DR_NAMESPACE");
+
+        assertThat(dr.status().reason()).startsWith("check preconditions failed");
+        assertThat(platform.operations().environments().platform("dr")).isNull();
+        assertThat(tempDir.resolve("data/environments/dr")).doesNotExist();
     }
 
     private void assertMatchesBackup() throws Exception {

@@ -48,6 +48,8 @@ public enum Env {
     RAGLINE_S3_ACCESS_KEY("", "S3 access key for backups; empty: the default AWS credential chain."),
     RAGLINE_S3_SECRET_KEY("", "S3 secret key for backups (from a Secret; never commit it)."),
     RAGLINE_BACKUP_SCHEDULE("", "serve workflows: hourly (ensure the hourly BackupWorkflow at start) or off; empty: hourly when RAGLINE_BACKUP_TARGET is set, else off."),
+    RAGLINE_DR_NAMESPACE("", "serve workflows on Kubernetes: namespace of the dr overlay's warm standby, DR target \"dr\" (promote, scale up, FAILOVER switches its Ingress); empty: DR answers NotConfigured."),
+    RAGLINE_OPS_ENVIRONMENT("", "serve workflows: name of the DR environment this process belongs to; it then serves only that environment's restores (task queue ragline-ops.<name>) and no other operations."),
     RAGLINE_TENANT("default", "CLI only: tenant of published documents and searches."),
     RAGLINE_API_KEY("", "CLI only: the API key to send (default: the embedded platform's <data dir>/dev-api-key)."),
     RAGLINE_URL("http://127.0.0.1:8080", "CLI only: base URL of the search API.");

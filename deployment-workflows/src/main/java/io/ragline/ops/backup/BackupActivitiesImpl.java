@@ -81,7 +81,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
 
     @Override
     public List<Artifact> exportKubernetes(String target, String backupId, String namespace) {
-        KubernetesConfigExport export = new KubernetesConfigExport(Failures.require(resources.kubernetes(), "Kubernetes"));
+        KubernetesConfigExport export = new KubernetesConfigExport(Failures.require(resources.kubernetes(), "Kubernetes (in a pod: its service-account token; elsewhere: KUBECONFIG)"));
         return inWorkDir(dir -> {
             var list = export.export(namespace);
             Path file = dir.resolve("kubernetes.yaml");

@@ -196,7 +196,7 @@ public final class DeployActivitiesImpl implements DeployActivities {
     }
 
     private KubernetesClient k8s() {
-        return Failures.require(client, "Kubernetes");
+        return Failures.require(client, "Kubernetes (in a pod: its service-account token; elsewhere: KUBECONFIG)");
     }
 
     private Deployment deployment(String namespace, String name) {

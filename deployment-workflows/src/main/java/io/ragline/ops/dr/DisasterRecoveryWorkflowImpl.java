@@ -18,6 +18,8 @@ import io.temporal.workflow.Workflow;
 import java.time.Duration;
 
 public final class DisasterRecoveryWorkflowImpl implements DisasterRecoveryWorkflow {
+    /** Histories from before the preconditions and the data-loss count replay the old first step. */
+    static final String PRECONDITIONS_CHANGE = "dr-preconditions-and-data-loss";
     private final StepTracker tracker = new StepTracker("disaster-recovery", Workflow::currentTimeMillis);
     private final DrActivities activities;
 
@@ -48,10 +50,30 @@ public final class DisasterRecoveryWorkflowImpl implements DisasterRecoveryWorkf
         tracker.figure("mode", request.mode().name());
         boolean started = false;
         try {
-            tracker.begin("find latest backup");
-            BackupSummary backup = activities.latestBackup(request.source());
+            BackupSummary backup;
+            DataLoss loss;
+            if (Workflow.getVersion(PRECONDITIONS_CHANGE, Workflow.DEFAULT_VERSION, 1) == Workflow.DEFAULT_VERSION) {
+                tracker.begin("find latest backup");
+                backup = activities.latestBackup(request.source());
+                loss = DataLoss.unknown("the run started before documents lost were counted");
+            } else {
+                // nothing is started or changed before every precondition holds
+                tracker.begin("check preconditions");
+                backup = activities.checkPreconditions(request);
+                // measured at the start (the failure, or the drill's pretend one): what the target will lack
+                tracker.begin("measure data loss since " + backup.createdAt());
+                loss = activities.measureDataLoss(backup.createdAt());
+            }
             tracker.figure("backupId", backup.backupId());
             tracker.figure("backupCreatedAt", backup.createdAt().toString());
+            tracker.figure("rpoBasis", loss.basis());
+            if (loss.documents() != null) {
+                tracker.figure("rpoDocuments", loss.documents());
+            }
+            if (loss.windowStart() != null) {
+                tracker.figure("rpoWindowStart", loss.windowStart().toString());
+                tracker.figure("rpoWindowEnd", loss.windowEnd().toString());
+            }
 
             tracker.begin("start environment " + request.target());
             started = true;
@@ -82,15 +104,14 @@ public final class DisasterRecoveryWorkflowImpl implements DisasterRecoveryWorkf
                 tracker.figure("previousEnvironment", previous);
             }
             long serving = Workflow.currentTimeMillis();
-            // RPO: how old the restored data was when the run started (the failure, or the drill's
-            // pretend failure): everything after the backup's consistent point is what was lost.
+            // RPO in time: how old the restored data was when the run started (rpoDocuments counts it).
             // RTO: from that start until the target served. The one does not contain the other.
             long rpo = Math.max(0, (start - backup.createdAt().toEpochMilli()) / 1000);
             long rto = (serving - start) / 1000;
             tracker.figure("rpoSeconds", rpo);
             tracker.figure("rtoSeconds", rto);
             tracker.begin("publish RPO and RTO");
-            activities.publishMetrics(request.mode(), rpo, rto);
+            activities.publishMetrics(request.mode(), rpo, rto, loss.documents());
             boolean tornDown = false;
             if (request.mode() == DrMode.DRILL) {
                 tracker.begin("tear down " + request.target());
@@ -100,8 +121,8 @@ public final class DisasterRecoveryWorkflowImpl implements DisasterRecoveryWorkf
             tracker.finish("SUCCEEDED", "OK", null);
             // counted here, not with the gauges: a drill whose tear-down fails is a failed run
             OpsOutcomes.finished("dr", "completed");
-            return new DrResult(request.mode(), backup.backupId(), backup.createdAt(), request.target(), rpo, rto,
-                    previous, restored.counts(), tornDown);
+            return new DrResult(request.mode(), backup.backupId(), backup.createdAt(), request.target(), rpo,
+                    loss.documents(), loss.windowStart(), loss.windowEnd(), rto, previous, restored.counts(), tornDown);
         } catch (ActivityFailure | ChildWorkflowFailure | ApplicationFailure | CanceledFailure e) {
             String why = tracker.snapshot().step() + " failed: " + Failures.describe(e);
             tracker.end("FAILED", why);
@@ -112,8 +133,17 @@ public final class DisasterRecoveryWorkflowImpl implements DisasterRecoveryWorkf
             }
             tracker.finish("FAILED", "OK", why);
             OpsOutcomes.failed("dr");
-            throw ApplicationFailure.newNonRetryableFailure(why, "DisasterRecoveryFailed");
+            // a refusal at the start keeps its own type (NotConfigured, NoBackup, ...): the operator's next step
+            throw ApplicationFailure.newNonRetryableFailure(why, started ? "DisasterRecoveryFailed" : refusalType(e));
         }
+    }
+
+    private static String refusalType(Throwable e) {
+        Throwable cause = e;
+        while ((cause instanceof ActivityFailure || cause instanceof ChildWorkflowFailure) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause instanceof ApplicationFailure af && af.getType() != null ? af.getType() : "DisasterRecoveryFailed";
     }
 
     @Override

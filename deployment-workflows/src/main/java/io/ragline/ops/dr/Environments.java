@@ -8,6 +8,12 @@ import java.util.List;
  */
 public interface Environments {
     /**
+     * What would make {@link #start} fail or act on the wrong thing (unknown name, missing
+     * objects, no permission), found without changing anything; empty when it can start.
+     */
+    List<String> check(String name);
+
+    /**
      * Starts the environment's services, with empty state if it never ran, and its ops worker
      * (restore activities only) on {@link EnvironmentInfo#taskQueue}. Idempotent.
      */

@@ -2,6 +2,7 @@ package io.ragline.ops.dr;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.fabric8.kubernetes.api.model.networking.v1.IngressBuilder;
@@ -22,7 +23,19 @@ import io.ragline.ops.backup.BackupStores;
 import io.ragline.ops.backup.BackupWorkflow;
 import io.ragline.ops.backup.ProbeQuery;
 import io.ragline.ops.deploy.DeploySettings;
+import io.ragline.core.Topics;
 import io.temporal.client.WorkflowFailedException;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.testing.TestWorkflowEnvironment;
 import java.nio.file.Path;
@@ -61,16 +74,30 @@ class DisasterRecoveryWorkflowTest {
     private volatile boolean smokeTestFails;
     private String backups;
 
+    private static KafkaClusterTestKit kafka;
+    private static Admin admin;
+
     @BeforeAll
-    static void databases() {
+    static void databases() throws Exception {
         source = TestPostgres.database("dr_source");
         target = TestPostgres.database("dr_target");
+        kafka = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                .setCombined(true).setNumBrokerNodes(1).setNumControllerNodes(1).build())
+                .setConfigProp("offsets.topic.replication.factor", "1")
+                .setConfigProp("offsets.topic.num.partitions", "1")
+                .build();
+        kafka.format();
+        kafka.startup();
+        kafka.waitForReadyBrokers();
+        admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
     }
 
     @AfterAll
-    static void close() {
+    static void close() throws Exception {
         source.close();
         target.close();
+        admin.close();
+        kafka.close();
     }
 
     @BeforeEach
@@ -94,7 +121,21 @@ class DisasterRecoveryWorkflowTest {
                 .endPath().endHttp().endRule().endSpec()
                 .build()).inNamespace(NS).createOr(op -> op.update());
 
-        Environments environments = new Environments() {
+        // a fresh ragline.documents per test: the RPO counts what it holds
+        if (admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(Topics.DOCUMENTS)) {
+            admin.deleteTopics(List.of(Topics.DOCUMENTS)).all().get(30, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+            admin.createTopics(List.of(new NewTopic(Topics.DOCUMENTS, 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            return true;
+        });
+
+        environments = new Environments() {
+            @Override
+            public List<String> check(String name) {
+                return "dr".equals(name) ? List.of() : List.of("no environment " + name + " (known: dr)");
+            }
+
             @Override
             public EnvironmentInfo start(String name) {
                 if (failingStarts.getAndDecrement() > 0) {
@@ -118,12 +159,26 @@ class DisasterRecoveryWorkflowTest {
                 calls.add("tear down " + name);
             }
         };
+        sourceIndexForWorkers = sourceIndex;
+        startWorkers(new KubernetesTrafficSwitch(client, NS, "ragline",
+                Map.of("primary", "search-api", "dr", "search-api-dr")));
+
+        backupCreatedAt = env.getWorkflowClient().newWorkflowStub(BackupWorkflow.class, options("backup"))
+                .backup(new BackupRequest(List.of(BackupScope.METADATA, BackupScope.INDEX), null, null, null,
+                        List.of(new ProbeQuery("t", "recovery drills", 2)))).createdAt();
+    }
+
+    private Environments environments;
+    private DirectoryIndex sourceIndexForWorkers;
+
+    /** The primary's ops worker (with {@code traffic}, which may be null) and the DR side's restore worker. */
+    private void startWorkers(TrafficSwitch traffic) {
         OpsMetrics metrics = new OpsMetrics(meters);
         OpsResources primary = OpsResources.builder(new BackupStores(null), metrics, tmp.resolve("work"))
-                .metadata(source).index(sourceIndex).probe(sourceIndex).ingestion(new RecordingIngestion())
+                .metadata(source).index(sourceIndexForWorkers).probe(sourceIndexForWorkers)
+                .ingestion(new RecordingIngestion()).kafka(admin)
                 .environments(environments)
-                .traffic(new KubernetesTrafficSwitch(client, NS, "ragline",
-                        Map.of("primary", "search-api", "dr", "search-api-dr")))
+                .traffic(traffic)
                 .build();
         OpsResources drSide = OpsResources.builder(new BackupStores(null), metrics, tmp.resolve("dr-work"))
                 .metadata(target).index(targetIndex).probe(targetIndex).ingestion(new RecordingIngestion())
@@ -133,10 +188,6 @@ class DisasterRecoveryWorkflowTest {
                 primary);
         OpsWorker.registerRestoreTarget(env.newWorker(OpsWorker.environmentTaskQueue("dr")), drSide);
         env.start();
-
-        backupCreatedAt = env.getWorkflowClient().newWorkflowStub(BackupWorkflow.class, options("backup"))
-                .backup(new BackupRequest(List.of(BackupScope.METADATA, BackupScope.INDEX), null, null, null,
-                        List.of(new ProbeQuery("t", "recovery drills", 2)))).createdAt();
     }
 
     @AfterEach
@@ -228,6 +279,119 @@ class DisasterRecoveryWorkflowTest {
                 .isEqualTo((double) result.rpoSeconds());
         assertThat(meters.get(OpsMetricNames.DR_RTO).tag("mode", "DRILL").gauge().value())
                 .isEqualTo((double) result.rtoSeconds());
+    }
+
+    @Test
+    void rpoCountsTheDocumentsAcknowledgedAfterTheBackupAndTheirWindow() throws Exception {
+        // three before the consistency point (in the backup), five after it (lost), over both partitions
+        Instant point = backupCreatedAt;
+        publish(0, point.minusSeconds(60), point.minusSeconds(30), point.minusMillis(1));
+        publish(0, point.plusSeconds(5), point.plusSeconds(9));
+        publish(1, point.plusSeconds(2), point.plusSeconds(7), point.plusSeconds(11));
+
+        DisasterRecoveryWorkflow dr = workflow();
+        DrResult result = dr.recover(new DrRequest(DrMode.DRILL, backups, "dr"));
+
+        assertThat(result.rpoDocuments()).isEqualTo(5L);
+        assertThat(result.rpoWindowStart()).isEqualTo(point.plusSeconds(2));
+        assertThat(result.rpoWindowEnd()).isEqualTo(point.plusSeconds(11));
+        assertThat(dr.status().figures()).containsEntry("rpoDocuments", 5)
+                .containsEntry("rpoWindowStart", point.plusSeconds(2).toString())
+                .containsEntry("rpoWindowEnd", point.plusSeconds(11).toString());
+        assertThat(meters.get(OpsMetricNames.DR_RPO_DOCUMENTS).tag("mode", "DRILL").gauge().value()).isEqualTo(5.0);
+    }
+
+    @Test
+    void nothingAcknowledgedAfterTheBackupIsNoLoss() throws Exception {
+        publish(1, backupCreatedAt.minusSeconds(1));
+
+        DrResult result = workflow().recover(new DrRequest(DrMode.DRILL, backups, "dr"));
+
+        assertThat(result.rpoDocuments()).isZero();
+        assertThat(result.rpoWindowStart()).isNull();
+        assertThat(result.rpoWindowEnd()).isNull();
+    }
+
+    @Test
+    void aFailoverWithoutATrafficSwitchIsRefusedBeforeAnythingStarts() {
+        env.close();
+        startWorkers(null);
+
+        assertRefusedAtStart(DrMode.FAILOVER, backups, "dr", "NotConfigured", "RAGLINE_DR_NAMESPACE");
+    }
+
+    @Test
+    void aRuntimeWithoutEnvironmentsRefusesAtTheStartNamingTheVariable() {
+        // as serve workflows without RAGLINE_DR_NAMESPACE (./ragline up --distributed)
+        env.close();
+        environments = null;
+        startWorkers(null);
+
+        assertRefusedAtStart(DrMode.DRILL, backups, "dr", "NotConfigured", "RAGLINE_DR_NAMESPACE");
+    }
+
+    @Test
+    void aFailoverToTheEnvironmentThatAlreadyServesIsRefusedBeforeAnythingStarts() {
+        client.network().v1().ingresses().inNamespace(NS).withName("ragline").edit(i -> {
+            i.getSpec().getRules().getFirst().getHttp().getPaths().getFirst().getBackend().getService()
+                    .setName("search-api-dr");
+            return i;
+        });
+
+        assertRefusedAtStart(DrMode.FAILOVER, backups, "dr", "AlreadyServing", "dr already serves the traffic");
+        assertThat(backend()).isEqualTo("search-api-dr");
+    }
+
+    @Test
+    void anUnknownTargetIsRefusedBeforeAnythingStarts() {
+        assertRefusedAtStart(DrMode.FAILOVER, backups, "dr-west", "EnvironmentNotReady", "no environment dr-west");
+        assertThat(backend()).isEqualTo("search-api");
+    }
+
+    @Test
+    void aBackupThatDoesNotVerifyIsRefusedBeforeAnythingStarts() throws Exception {
+        Path manifestDir = Path.of(java.net.URI.create(backups)).resolve(
+                java.nio.file.Files.list(Path.of(java.net.URI.create(backups))).findFirst().orElseThrow().getFileName());
+        try (var files = java.nio.file.Files.walk(manifestDir)) {
+            Path artifact = files.filter(java.nio.file.Files::isRegularFile)
+                    .filter(f -> !f.getFileName().toString().equals("manifest.json")).findFirst().orElseThrow();
+            java.nio.file.Files.write(artifact, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+        }
+
+        assertRefusedAtStart(DrMode.FAILOVER, backups, "dr", "ChecksumMismatch", "SHA-256");
+        assertThat(backend()).isEqualTo("search-api");
+    }
+
+    @Test
+    void aSourceWithoutACompleteBackupIsRefusedBeforeAnythingStarts() {
+        assertRefusedAtStart(DrMode.DRILL, tmp.resolve("no-backups").toUri().toString(), "dr", "NoBackup",
+                "no complete backup");
+    }
+
+    /** The run fails at its first step with {@code type}, and nothing was started, restored or switched. */
+    private void assertRefusedAtStart(DrMode mode, String from, String to, String type, String message) {
+        DisasterRecoveryWorkflow dr = workflow();
+        assertThatThrownBy(() -> dr.recover(new DrRequest(mode, from, to)))
+                .isInstanceOf(WorkflowFailedException.class)
+                .rootCause().isInstanceOf(ApplicationFailure.class)
+                .satisfies(f -> assertThat(((ApplicationFailure) f).getType()).isEqualTo(type))
+                .hasMessageContaining(message);
+        assertThat(dr.status().figures()).doesNotContainKey("endpoint");
+        assertThat(dr.status().reason()).startsWith("check preconditions failed");
+        assertThat(calls).isEmpty();
+        assertThat(runs("restore", "completed") + runs("restore", "failed")).isZero();
+        assertThat(TestPostgres.count(target, "SELECT count(*) FROM documents")).isZero();
+        assertThat(runs("dr", "failed")).isEqualTo(1);
+    }
+
+    private static void publish(int partition, Instant... timestamps) throws Exception {
+        try (var producer = new KafkaProducer<String, String>(Map.of("bootstrap.servers", kafka.bootstrapServers()),
+                new StringSerializer(), new StringSerializer())) {
+            for (Instant t : timestamps) {
+                producer.send(new ProducerRecord<>(Topics.DOCUMENTS, partition, t.toEpochMilli(), "t/doc-" + t,
+                        "{}")).get(30, TimeUnit.SECONDS);
+            }
+        }
     }
 
     private DisasterRecoveryWorkflow workflow() {

@@ -51,6 +51,14 @@ final class OpsDrCommand implements Callable<Integer> {
         out.printf("%s into %s from backup %s (taken %s)%n", result.mode(), result.environment(),
                 result.backupId(), result.backupCreatedAt());
         out.printf("RPO: %d s (age of the restored data)%n", result.rpoSeconds());
+        if (result.rpoDocuments() == null) {
+            out.println("RPO: documents lost unknown (the source's ragline.documents was unreadable)");
+        } else if (result.rpoDocuments() == 0) {
+            out.println("RPO: 0 documents lost (none acknowledged after the backup)");
+        } else {
+            out.printf("RPO: %d documents lost, acknowledged from %s to %s%n", result.rpoDocuments(),
+                    result.rpoWindowStart(), result.rpoWindowEnd());
+        }
         out.printf("RTO: %d s (until the environment served)%n", result.rtoSeconds());
         if (result.tornDown()) {
             out.println("the environment was torn down");

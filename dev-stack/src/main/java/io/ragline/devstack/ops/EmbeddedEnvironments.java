@@ -72,6 +72,15 @@ public final class EmbeddedEnvironments implements Environments, AutoCloseable {
         this.client = client;
     }
 
+    /** Any valid name can start: an environment is made on demand, in its own data directory. */
+    @Override
+    public List<String> check(String name) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            return List.of("environment name must match " + NAME + ", was '" + name + "'");
+        }
+        return List.of();
+    }
+
     @Override
     public synchronized EnvironmentInfo start(String name) {
         Running r = running.get(checked(name));

@@ -1,7 +1,6 @@
 package io.ragline.devstack.serve;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ragline.core.config.Env;
 import io.ragline.core.runtime.Resources;
@@ -14,13 +13,15 @@ import io.ragline.ops.backup.BackupScope;
 import io.ragline.ops.backup.BackupSettings;
 import io.ragline.ops.backup.BackupStores;
 import io.ragline.ops.deploy.DeploySettings;
+import io.ragline.ops.dr.KubernetesDrEnvironment;
+import io.ragline.ops.dr.KubernetesDrSettings;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.apache.kafka.clients.admin.Admin;
@@ -30,13 +31,14 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * The operations worker of {@code ragline serve workflows}: polls {@link OpsWorker#TASK_QUEUE}, so
  * deploy, backup, restore and DR workflows started from the Temporal UI run. It acts on what a
  * workflows pod reaches: PostgreSQL, Kafka, the backup target ({@code RAGLINE_BACKUP_TARGET},
- * {@code RAGLINE_S3_*}), Prometheus for gates, and the Kubernetes API when it runs in a pod with a
- * service-account token. The search replicas' indexes are theirs, not this process's: a
+ * {@code RAGLINE_S3_*}), Prometheus for gates, and the Kubernetes API ({@link KubernetesClients}: a
+ * pod's service account, or KUBECONFIG). The search replicas' indexes are theirs, not this process's: a
  * {@code {}} backup holds metadata and Kafka offsets (an index is rebuilt from the logs,
- * DESIGN.md invariant 4); what needs the index or a DR environment answers {@code NotConfigured}.
+ * DESIGN.md invariant 4); what needs the index answers {@code NotConfigured}, and so does DR unless
+ * {@code RAGLINE_DR_NAMESPACE} names the dr overlay's namespace (on Kubernetes). With
+ * {@code RAGLINE_OPS_ENVIRONMENT} it is a DR environment's worker: only that environment's restores.
  */
 public final class OpsService implements AutoCloseable {
-    private static final Path SERVICE_ACCOUNT_TOKEN = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token");
 
     private final Resources resources = new Resources();
     private final WorkerFactory factory;
@@ -52,19 +54,32 @@ public final class OpsService implements AutoCloseable {
             OpsResources.Builder ops = OpsResources.builder(stores, metrics, dataDir.resolve("ops-work"))
                     .metadata(metadata)
                     .kafka(admin);
-            if (Files.isReadable(SERVICE_ACCOUNT_TOKEN)) {
-                KubernetesClient kubernetes = new KubernetesClientBuilder().build();
+            Optional<KubernetesClient> cluster = KubernetesClients.fromEnvironment(env, KubernetesClients.SERVICE_ACCOUNT_TOKEN);
+            if (cluster.isPresent()) {
+                KubernetesClient kubernetes = cluster.get();
                 resources.add(kubernetes::close);
                 ops.kubernetes(kubernetes);
+                // the dr overlay's warm standby as DR target "dr", and its Ingress as the FAILOVER switch
+                Env.RAGLINE_DR_NAMESPACE.lookup(env).map(KubernetesDrSettings::of).ifPresent(dr -> {
+                    KubernetesDrEnvironment standby = new KubernetesDrEnvironment(kubernetes, dr);
+                    ops.environments(standby).traffic(standby);
+                });
             }
             factory = WorkerFactory.newInstance(client);
-            OpsWorker.register(factory.newWorker(OpsWorker.TASK_QUEUE,
-                            LifecycleNode.stickiness(WorkerOptions.newBuilder(), sticky).build()), DeploySettings.defaults(),
-                    BackupSettings.of(settings.backupTarget(), List.of(BackupScope.METADATA, BackupScope.KAFKA_OFFSETS)),
-                    ops.build());
-            // before the worker polls: a bad RAGLINE_BACKUP_SCHEDULE leaves no worker behind
-            resources.add(new ScheduledBackups(env, settings.backupTarget(), client, stores, metrics,
-                    dataDir.resolve("ops-work")));
+            Optional<String> environment = Env.RAGLINE_OPS_ENVIRONMENT.lookup(env);
+            if (environment.isPresent()) {
+                // a DR environment's workers restore into it, and never take the primary's operations
+                OpsWorker.registerRestoreTarget(factory.newWorker(OpsWorker.environmentTaskQueue(environment.get())),
+                        ops.build());
+            } else {
+                OpsWorker.register(factory.newWorker(OpsWorker.TASK_QUEUE,
+                                LifecycleNode.stickiness(WorkerOptions.newBuilder(), sticky).build()), DeploySettings.defaults(),
+                        BackupSettings.of(settings.backupTarget(), List.of(BackupScope.METADATA, BackupScope.KAFKA_OFFSETS)),
+                        ops.build());
+                // before the worker polls: a bad RAGLINE_BACKUP_SCHEDULE leaves no worker behind
+                resources.add(new ScheduledBackups(env, settings.backupTarget(), client, stores, metrics,
+                        dataDir.resolve("ops-work")));
+            }
             factory.start();
         } catch (RuntimeException e) {
             resources.close();

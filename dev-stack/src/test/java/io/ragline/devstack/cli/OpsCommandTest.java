@@ -115,7 +115,8 @@ class OpsCommandTest {
 
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("DisasterRecoveryWorkflow dr/east started",
-                "FAILOVER into east from backup s3://bucket/prod", "RPO: 42 s", "RTO: 7 s")
+                "FAILOVER into east from backup s3://bucket/prod", "RPO: 42 s", "RPO: 3 documents lost, acknowledged from " + T0.plusSeconds(5) + " to " + T0.plusSeconds(40),
+                "RTO: 7 s")
                 .doesNotContain("torn down");
     }
 
@@ -246,7 +247,8 @@ class OpsCommandTest {
     public static final class EchoDr implements DisasterRecoveryWorkflow {
         @Override
         public DrResult recover(DrRequest r) {
-            return new DrResult(r.mode(), r.source(), T0, r.target(), 42, 7, "primary", Map.of(), false);
+            return new DrResult(r.mode(), r.source(), T0, r.target(), 42, 3L, T0.plusSeconds(5), T0.plusSeconds(40), 7,
+                    "primary", Map.of(), false);
         }
 
         @Override

@@ -30,6 +30,10 @@ record RoleRules(String namespace, List<PolicyRule> rules) {
                 + (r.name() == null ? "" : " " + r.name()));
     }
 
+    boolean allows(ApiRequest r) {
+        return denial(r).isEmpty();
+    }
+
     private static boolean matches(PolicyRule rule, ApiRequest r) {
         if (!rule.getApiGroups().contains(r.group()) || !rule.getVerbs().contains(r.verb())
                 || !rule.getResources().contains(r.resourcePath())) {
