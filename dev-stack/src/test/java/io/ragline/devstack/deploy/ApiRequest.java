@@ -45,7 +45,26 @@ record ApiRequest(String verb, String group, String resource, String subresource
         String resource = rest.get(0);
         String name = rest.size() > 1 ? rest.get(1) : null;
         String sub = rest.size() > 2 ? rest.get(2) : null;
-        return new ApiRequest(verb(method, name != null, query), group, resource, sub, namespace, name, line);
+        String verb = verb(method, name != null, query);
+        if (name == null && (verb.equals("list") || verb.equals("watch"))) {
+            // the API server authorises a list or watch with fieldSelector=metadata.name=X as a request
+            // for X, so a rule's resourceNames can grant it
+            name = selectedName(query);
+        }
+        return new ApiRequest(verb, group, resource, sub, namespace, name, line);
+    }
+
+    private static String selectedName(String query) {
+        for (String pair : query.split("&")) {
+            if (pair.startsWith("fieldSelector=")) {
+                String selector = java.net.URLDecoder.decode(pair.substring("fieldSelector=".length()),
+                        java.nio.charset.StandardCharsets.UTF_8);
+                if (selector.startsWith("metadata.name=") && !selector.contains(",")) {
+                    return selector.substring("metadata.name=".length());
+                }
+            }
+        }
+        return null;
     }
 
     private static String verb(String method, boolean named, String query) {

@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +26,7 @@ class KubernetesClientsTest {
 
     @BeforeEach
     void start() {
-        server = new KubernetesMockServer(true);
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new KubernetesCrudDispatcher(), false);
         server.init();
         try (KubernetesClient harness = server.createClient()) {
             harness.configMaps().inNamespace("ragline-dev").resource(new ConfigMapBuilder()
@@ -45,7 +49,6 @@ class KubernetesClientsTest {
                   - name: local
                     cluster:
                       server: %s
-                      insecure-skip-tls-verify: true
                 contexts:
                   - name: local
                     context: {cluster: local, user: ops, namespace: ragline-dev}
