@@ -7,6 +7,7 @@ import io.ragline.ops.backup.SearchProbe;
 import io.ragline.ops.deploy.PrometheusClient;
 import io.ragline.ops.dr.Environments;
 import io.ragline.ops.dr.TrafficSwitch;
+import io.ragline.ops.restore.IndexRebuild;
 import io.ragline.ops.restore.IngestionControl;
 import java.nio.file.Path;
 import javax.sql.DataSource;
@@ -29,11 +30,13 @@ import org.apache.kafka.clients.admin.Admin;
  * @param prometheus  analysis gates
  * @param metrics     required
  * @param workDir     scratch space for dumps and downloads; required
+ * @param rebuild     how the search replicas rebuild from the logs after a restore, where the index
+ *                    is theirs rather than this runtime's ({@code index} null)
  */
 public record OpsResources(BackupStores stores, DataSource metadata, Admin kafka, KubernetesClient kubernetes,
                            IndexSnapshots index, SearchProbe probe, IngestionControl ingestion,
                            Environments environments, TrafficSwitch traffic, PrometheusClient prometheus,
-                           OpsMetrics metrics, Path workDir) {
+                           OpsMetrics metrics, Path workDir, IndexRebuild rebuild) {
 
     public static Builder builder(BackupStores stores, OpsMetrics metrics, Path workDir) {
         return new Builder(stores, metrics, workDir);
@@ -53,6 +56,7 @@ public record OpsResources(BackupStores stores, DataSource metadata, Admin kafka
         private Environments environments;
         private TrafficSwitch traffic;
         private PrometheusClient prometheus;
+        private IndexRebuild rebuild;
 
         private Builder(BackupStores stores, OpsMetrics metrics, Path workDir) {
             this.stores = stores;
@@ -105,9 +109,14 @@ public record OpsResources(BackupStores stores, DataSource metadata, Admin kafka
             return this;
         }
 
+        public Builder rebuild(IndexRebuild v) {
+            rebuild = v;
+            return this;
+        }
+
         public OpsResources build() {
             return new OpsResources(stores, metadata, kafka, kubernetes, index, probe, ingestion, environments,
-                    traffic, prometheus, metrics, workDir);
+                    traffic, prometheus, metrics, workDir, rebuild);
         }
     }
 }

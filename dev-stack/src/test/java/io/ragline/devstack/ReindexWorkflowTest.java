@@ -119,7 +119,7 @@ class ReindexWorkflowTest {
     void aGenerationThatNeverFillsIsDroppedAndTheOldOneKeepsServing() {
         // no embedding worker runs: the republished chunks are never embedded
         ReindexWorkflow reindex = stub("reindex/never-fills");
-        assertThatThrownBy(() -> reindex.run(new ReindexRequest("test", null, null, 10, null)))
+        assertThatThrownBy(() -> reindex.run(new ReindexRequest("test", null, null, 10, null, null)))
                 .isInstanceOf(WorkflowFailedException.class);
 
         ReindexProgress progress = reindex.progress();
@@ -147,7 +147,7 @@ class ReindexWorkflowTest {
         shared.add(new EmbedderNode(bootstrap, embedder, "reindex-test", 4, new SimpleMeterRegistry()));
         ReindexWorkflow reindex = stub("reindex/fills");
         // a day of workflow time: each one-minute pause between checks passes at once, embedding takes real seconds
-        ReindexProgress result = reindex.run(new ReindexRequest("test", null, null, 24 * 60, null));
+        ReindexProgress result = reindex.run(new ReindexRequest("test", null, null, 24 * 60, null, null));
 
         assertThat(result.phase()).isEqualTo(ReindexPhase.DONE);
         assertThat(result.generation()).as("numbers are never reused").isEqualTo(3);

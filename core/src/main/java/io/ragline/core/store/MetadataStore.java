@@ -19,7 +19,8 @@ import javax.sql.DataSource;
  * Document metadata in PostgreSQL. State changes that search must see run in one transaction
  * with the row locked, and publish the new snapshot before committing: the order of snapshots
  * on {@code ragline.document-state} is then the order of revisions, so compaction keeps the
- * newest.
+ * newest. Every change is admitted by {@link IngestionPause} first: while a restore holds the pause,
+ * writes fail with {@link IngestionPausedException} and are retried by their callers.
  */
 public final class MetadataStore {
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
@@ -46,20 +47,20 @@ public final class MetadataStore {
                 WHERE documents.version < EXCLUDED.version
                    OR (documents.version = EXCLUDED.version AND documents.status = 'CHUNKED')
                 """;
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, event.tenant());
-            ps.setString(2, event.documentId());
-            ps.setString(3, event.title());
-            ps.setString(4, event.source());
-            ps.setString(5, event.language());
-            ps.setLong(6, event.version());
-            ps.setInt(7, event.chunkCount());
-            ps.setString(8, event.contentHash());
-            ps.setString(9, Json.writeString(event.metadata() == null ? Map.of() : event.metadata()));
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new MetadataStoreException("recording " + event.documentKey() + " v" + event.version(), e);
-        }
+        write("recording " + event.documentKey() + " v" + event.version(), c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, event.tenant());
+                ps.setString(2, event.documentId());
+                ps.setString(3, event.title());
+                ps.setString(4, event.source());
+                ps.setString(5, event.language());
+                ps.setLong(6, event.version());
+                ps.setInt(7, event.chunkCount());
+                ps.setString(8, event.contentHash());
+                ps.setString(9, Json.writeString(event.metadata() == null ? Map.of() : event.metadata()));
+                return ps.executeUpdate();
+            }
+        });
     }
 
     /** Records that a delete is under way, so that it survives a restart before it completes. */
@@ -72,14 +73,14 @@ public final class MetadataStore {
                     revision = documents.revision + 1, updated_at = now()
                 WHERE documents.version < EXCLUDED.version
                 """;
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, tenant);
-            ps.setString(2, id);
-            ps.setLong(3, version);
-            ps.executeUpdate();
-        } catch (SQLException e) {
-            throw new MetadataStoreException("recording delete of " + tenant + "/" + id + " v" + version, e);
-        }
+        write("recording delete of " + tenant + "/" + id + " v" + version, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, tenant);
+                ps.setString(2, id);
+                ps.setLong(3, version);
+                return ps.executeUpdate();
+            }
+        });
     }
 
     /**
@@ -108,15 +109,15 @@ public final class MetadataStore {
     public boolean confirmActive(String tenant, String id, long version) {
         String sql = "UPDATE documents SET status = 'ACTIVE', updated_at = now() "
                 + "WHERE tenant = ? AND id = ? AND version = ? AND active_version = ? AND status = 'EMBEDDED'";
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setString(1, tenant);
-            ps.setString(2, id);
-            ps.setLong(3, version);
-            ps.setLong(4, version);
-            return ps.executeUpdate() == 1;
-        } catch (SQLException e) {
-            throw new MetadataStoreException("confirming " + tenant + "/" + id + " v" + version, e);
-        }
+        return write("confirming " + tenant + "/" + id + " v" + version, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                ps.setString(1, tenant);
+                ps.setString(2, id);
+                ps.setLong(3, version);
+                ps.setLong(4, version);
+                return ps.executeUpdate();
+            }
+        }) == 1;
     }
 
     /** Deletes the document as of {@code version}: nothing of it is searchable any more. */
@@ -254,24 +255,39 @@ public final class MetadataStore {
 
     private DocumentState inLockedRow(String tenant, String id, StatePublisher publisher, RowChange change,
                                       DocumentStatus publishedStatus) {
+        return write("changing " + tenant + "/" + id, c -> {
+            DocumentRecord row = readRow(c, tenant, id, true);
+            DocumentRecord changed = change.apply(c, row);
+            DocumentRecord current = changed != null ? changed : row;
+            DocumentState state = current == null ? null : toState(current, changed != null ? publishedStatus : null);
+            if (changed != null) {
+                publisher.publish(state); // before commit: see the class comment
+            }
+            return state;
+        });
+    }
+
+    private interface Write<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** Every change of the metadata: one transaction, admitted by {@link IngestionPause} first. */
+    private <T> T write(String what, Write<T> work) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                DocumentRecord row = readRow(c, tenant, id, true);
-                DocumentRecord changed = change.apply(c, row);
-                DocumentRecord current = changed != null ? changed : row;
-                DocumentState state = current == null ? null : toState(current, changed != null ? publishedStatus : null);
-                if (changed != null) {
-                    publisher.publish(state); // before commit: see the class comment
-                }
+                IngestionPause.admit(c);
+                T result = work.run(c);
                 c.commit();
-                return state;
+                return result;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
+            } finally {
+                c.setAutoCommit(true);
             }
         } catch (SQLException e) {
-            throw new MetadataStoreException("changing " + tenant + "/" + id, e);
+            throw new MetadataStoreException(what, e);
         }
     }
 

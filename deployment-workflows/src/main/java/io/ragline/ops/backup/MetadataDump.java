@@ -26,8 +26,11 @@ import org.postgresql.copy.CopyManager;
  * and a restore that truncates and reloads them in one transaction.
  */
 public final class MetadataDump {
-    /** Flyway's own history, and the deployment audit trail that a restore must not rewind. */
-    public static final Set<String> NOT_DUMPED = Set.of("flyway_schema_history", "deployments");
+    /**
+     * Flyway's own history, the deployment audit trail that a restore must not rewind, and the
+     * ingestion pause that the restore itself holds.
+     */
+    public static final Set<String> NOT_DUMPED = Set.of("flyway_schema_history", "deployments", "ingestion_pause");
 
     private final DataSource dataSource;
 

@@ -16,4 +16,13 @@ public interface IngestionControl {
     void resume();
 
     boolean paused();
+
+    /**
+     * Whether {@link #pause} leaves every consumer group empty, so that a restore may set their
+     * offsets. A fleet-wide pause that stops only what writes the metadata (the consumers keep their
+     * positions, the logs were not rewound) does not.
+     */
+    default boolean emptiesConsumerGroups() {
+        return true;
+    }
 }

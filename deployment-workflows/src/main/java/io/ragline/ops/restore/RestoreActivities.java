@@ -15,6 +15,15 @@ public interface RestoreActivities {
     /** Resolves {@code latest}, reads the manifest and checks every artifact's SHA-256 (type ChecksumMismatch). */
     BackupManifest verifyBackup(String target, String backupId);
 
+    /**
+     * Which parts of the backup this runtime restores, and how the index follows; fails with
+     * {@code NotConfigured} (or {@code ConsumersRunning}) when a part that was asked for cannot be
+     * restored here. Changes nothing.
+     *
+     * @param requested the request's scope; null or empty: what the backup holds
+     */
+    RestorePlan plan(BackupManifest manifest, List<BackupScope> requested);
+
     void pauseIngestion(String reason);
 
     void resumeIngestion();

@@ -47,6 +47,57 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     }
 
     @Override
+    public RestorePlan plan(BackupManifest manifest, List<BackupScope> requested) {
+        boolean asked = requested != null && !requested.isEmpty();
+        IngestionControl ingestion = Failures.require(resources.ingestion(), "ingestion control (pause and resume)");
+        List<BackupScope> scope = new ArrayList<>();
+        Map<String, String> skipped = new LinkedHashMap<>();
+        boolean rebuild = false;
+        for (BackupScope s : manifest.scope()) {
+            if (asked && !requested.contains(s)) {
+                continue;
+            }
+            String unavailable = switch (s) {
+                case METADATA -> resources.metadata() == null ? "PostgreSQL (RAGLINE_JDBC_URL) is not configured" : null;
+                case INDEX -> resources.index() != null ? null : resources.rebuild() != null
+                        ? "the search replicas own their indexes here: they rebuild from the logs instead"
+                        : "this runtime holds no index to restore";
+                case KAFKA_OFFSETS -> resources.kafka() == null ? "Kafka (RAGLINE_KAFKA_BOOTSTRAP) is not configured"
+                        : !ingestion.emptiesConsumerGroups() ? "the consumers keep running through a fleet-wide pause, "
+                        + "and the logs were not rewound: their positions stay" : null;
+                case KUBERNETES_CONFIG -> "apply kubernetes/<namespace>.yaml with kubectl";
+            };
+            if (unavailable == null) {
+                scope.add(s);
+            } else if (s == BackupScope.INDEX && resources.rebuild() != null) {
+                rebuild = true;
+                skipped.put(json(s), unavailable);
+            } else if (asked && s != BackupScope.KUBERNETES_CONFIG) {
+                throw Failures.permanent(s == BackupScope.KAFKA_OFFSETS && resources.kafka() != null
+                        ? "ConsumersRunning" : "NotConfigured", "cannot restore " + json(s) + " here: " + unavailable);
+            } else {
+                skipped.put(json(s), unavailable);
+            }
+        }
+        if (asked) {
+            for (BackupScope s : requested) {
+                if (!manifest.scope().contains(s)) {
+                    throw Failures.permanent("InvalidInput", "backup " + manifest.backupId() + " holds no " + json(s)
+                            + " (it holds " + manifest.scope() + ")");
+                }
+            }
+        }
+        if (scope.isEmpty()) {
+            throw Failures.permanent("NotConfigured", "nothing of backup " + manifest.backupId() + " can be restored here: "
+                    + skipped);
+        }
+        // restored metadata without the index it describes: the replicas rebuild from the logs
+        rebuild |= scope.contains(BackupScope.METADATA) && !scope.contains(BackupScope.INDEX)
+                && resources.index() == null && resources.rebuild() != null;
+        return new RestorePlan(scope, skipped, rebuild ? resources.rebuild() : null);
+    }
+
+    @Override
     public void pauseIngestion(String reason) {
         Failures.require(resources.ingestion(), "ingestion control").pause(reason);
     }
@@ -156,6 +207,16 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
             throw new IllegalStateException("verification could not run: " + e.getMessage(), e);
         }
         return new VerifyReport(mismatches, counts, probes);
+    }
+
+    /** The scope's name as requests and the README spell it. */
+    private static String json(BackupScope s) {
+        try {
+            return BackupScope.class.getField(s.name()).getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class)
+                    .value();
+        } catch (NoSuchFieldException e) {
+            return s.name();
+        }
     }
 
     private static Map<String, Long> flatten(List<KafkaState.GroupOffsets> groups) {

@@ -11,6 +11,9 @@ import io.temporal.common.RetryOptions;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
+import io.temporal.failure.ChildWorkflowFailure;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.ChildWorkflowStub;
 import io.temporal.workflow.Saga;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -65,19 +68,26 @@ public final class RestoreWorkflowImpl implements RestoreWorkflow {
         }
         tracker.figure("backupId", manifest.backupId());
         tracker.figure("backupCreatedAt", manifest.createdAt().toString());
-        List<BackupScope> scope = new ArrayList<>();
-        for (BackupScope s : manifest.scope()) {
-            boolean wanted = request.scope() == null || request.scope().isEmpty()
-                    ? s != BackupScope.KUBERNETES_CONFIG : request.scope().contains(s);
-            if (wanted && s != BackupScope.KUBERNETES_CONFIG) {
-                scope.add(s);
-            } else if (wanted) {
-                tracker.skip("restore Kubernetes config", "apply kubernetes/<namespace>.yaml with kubectl");
-            }
+        tracker.begin("plan");
+        RestorePlan plan;
+        try {
+            plan = activities.plan(manifest, request.scope());
+        } catch (ActivityFailure e) {
+            // before anything changed: the run ends with the plan's own type (NotConfigured, ...)
+            String why = "nothing was changed: " + Failures.describe(e);
+            tracker.finish("FAILED", "FAILED", why);
+            OpsOutcomes.failed("restore");
+            throw ApplicationFailure.newNonRetryableFailure(why, typeOf(e));
         }
+        List<BackupScope> scope = new ArrayList<>(plan.scope());
         tracker.figure("scope", scope.toString());
+        plan.skipped().forEach((part, why) -> tracker.skip("restore " + part, why));
+        if (plan.rebuild() != null) {
+            tracker.figure("index", "rebuilt from the logs by " + plan.rebuild().workflowType());
+        }
 
         Saga saga = new Saga(new Saga.Options.Builder().setContinueWithError(true).build());
+        VerifyReport report;
         try {
             tracker.begin("pause ingestion");
             // registered before the call: a pause that half-happened must be undone too
@@ -104,7 +114,7 @@ public final class RestoreWorkflowImpl implements RestoreWorkflow {
                 tracker.figure("restored", new LinkedHashMap<>(restored));
             }
             tracker.begin("verify");
-            VerifyReport report = activities.verifyRestore(request.target(), manifest, scope);
+            report = activities.verifyRestore(request.target(), manifest, scope);
             tracker.figure("verified", report.counts());
             tracker.figure("probesChecked", report.probesChecked());
             if (!report.mismatches().isEmpty()) {
@@ -113,10 +123,6 @@ public final class RestoreWorkflowImpl implements RestoreWorkflow {
             }
             tracker.begin("resume ingestion");
             activities.resumeIngestion();
-            tracker.finish("SUCCEEDED", "OK", null);
-            OpsOutcomes.finished("restore", "completed");
-            return new RestoreResult(manifest.backupId(), manifest.createdAt(), scope, report.counts(),
-                    report.probesChecked());
         } catch (ActivityFailure | ApplicationFailure | CanceledFailure e) {
             String why = tracker.snapshot().step() + " failed: " + Failures.describe(e);
             tracker.end("FAILED", why);
@@ -126,6 +132,43 @@ public final class RestoreWorkflowImpl implements RestoreWorkflow {
             OpsOutcomes.failed("restore");
             throw ApplicationFailure.newNonRetryableFailure(why, "RestoreFailed");
         }
+        if (plan.rebuild() != null) {
+            rebuildIndex(plan.rebuild(), manifest);
+        }
+        tracker.finish("SUCCEEDED", "OK", null);
+        OpsOutcomes.finished("restore", "completed");
+        return new RestoreResult(manifest.backupId(), manifest.createdAt(), scope, report.counts(),
+                report.probesChecked());
+    }
+
+    /**
+     * After ingestion resumed (a rebuild of a large index takes long; the serving generation keeps
+     * answering meanwhile): every replica builds a generation from the logs, which now carry the
+     * restored document states, and switches to it.
+     */
+    private void rebuildIndex(IndexRebuild rebuild, BackupManifest manifest) {
+        tracker.begin("rebuild index from the logs");
+        ChildWorkflowStub child = Workflow.newUntypedChildWorkflowStub(rebuild.workflowType(),
+                ChildWorkflowOptions.newBuilder()
+                        .setWorkflowId(Workflow.getInfo().getWorkflowId() + "-rebuild")
+                        .setTaskQueue(rebuild.taskQueue())
+                        .build());
+        try {
+            Map<?, ?> progress = child.execute(Map.class, Map.of("reason", "restore of backup " + manifest.backupId(),
+                    "fromLog", true));
+            tracker.figure("indexGeneration", progress.get("generation"));
+            tracker.figure("indexChunks", progress.get("chunksIndexed"));
+        } catch (ChildWorkflowFailure | CanceledFailure e) {
+            String why = "the metadata was restored and ingestion resumed, but the index rebuild failed: "
+                    + Failures.describe(e) + "; start " + rebuild.workflowType() + " with {\"fromLog\": true} again";
+            tracker.finish("FAILED", "FAILED", why);
+            OpsOutcomes.failed("restore");
+            throw ApplicationFailure.newNonRetryableFailure(why, "RestoreFailed");
+        }
+    }
+
+    private static String typeOf(ActivityFailure e) {
+        return e.getCause() instanceof ApplicationFailure af && af.getType() != null ? af.getType() : "RestoreFailed";
     }
 
     private static Map<String, Long> prefix(String prefix, Map<String, Long> counts) {

@@ -68,7 +68,7 @@ final class ReindexCommand implements Callable<Integer> {
             ReindexWorkflow stub = client.newWorkflowStub(ReindexWorkflow.class, WorkflowOptions.newBuilder()
                     .setTaskQueue(ReindexWorkflow.TASK_QUEUE).setWorkflowId(id).build());
             try {
-                WorkflowClient.start(stub::run, new ReindexRequest(reason, batchSize, model, fillTimeoutMinutes, null));
+                WorkflowClient.start(stub::run, new ReindexRequest(reason, batchSize, model, fillTimeoutMinutes, null, null));
             } catch (RuntimeException e) {
                 err.println("error: could not start " + ReindexWorkflow.TYPE + " " + id + ": " + e.getMessage());
                 return 1;

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.ragline.core.config.Env;
 import io.ragline.core.runtime.Resources;
+import io.ragline.devstack.ops.FleetIngestionPause;
 import io.ragline.devstack.ops.OpsSettings;
 import io.ragline.ingest.lifecycle.LifecycleNode;
 import io.ragline.ops.OpsMetrics;
@@ -15,6 +16,7 @@ import io.ragline.ops.backup.BackupStores;
 import io.ragline.ops.deploy.DeploySettings;
 import io.ragline.ops.dr.KubernetesDrEnvironment;
 import io.ragline.ops.dr.KubernetesDrSettings;
+import io.ragline.ops.restore.IndexRebuild;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
@@ -33,8 +35,10 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * workflows pod reaches: PostgreSQL, Kafka, the backup target ({@code RAGLINE_BACKUP_TARGET},
  * {@code RAGLINE_S3_*}), Prometheus for gates, and the Kubernetes API ({@link KubernetesClients}: a
  * pod's service account, or KUBECONFIG). The search replicas' indexes are theirs, not this process's: a
- * {@code {}} backup holds metadata and Kafka offsets (an index is rebuilt from the logs,
- * DESIGN.md invariant 4); what needs the index answers {@code NotConfigured}, and so does DR unless
+ * {@code {}} backup holds metadata and Kafka offsets, and a restore pauses every metadata writer of the
+ * fleet ({@link FleetIngestionPause}), restores the metadata, republishes the document states and has
+ * every replica rebuild its index from the logs ({@link IndexRebuild}, DESIGN.md invariant 4). DR
+ * answers {@code NotConfigured} unless
  * {@code RAGLINE_DR_NAMESPACE} names the dr overlay's namespace (on Kubernetes). With
  * {@code RAGLINE_OPS_ENVIRONMENT} it is a DR environment's worker: only that environment's restores.
  */
@@ -51,9 +55,11 @@ public final class OpsService implements AutoCloseable {
                     Env.RAGLINE_KAFKA_BOOTSTRAP.get(env))));
             BackupStores stores = resources.add(new BackupStores(settings.s3()));
             OpsMetrics metrics = new OpsMetrics(registry);
+            String bootstrap = Env.RAGLINE_KAFKA_BOOTSTRAP.get(env);
             OpsResources.Builder ops = OpsResources.builder(stores, metrics, dataDir.resolve("ops-work"))
                     .metadata(metadata)
-                    .kafka(admin);
+                    .kafka(admin)
+                    .ingestion(new FleetIngestionPause(metadata, bootstrap, "ops worker " + client.getOptions().getIdentity()));
             Optional<KubernetesClient> cluster = KubernetesClients.fromEnvironment(env, KubernetesClients.SERVICE_ACCOUNT_TOKEN);
             if (cluster.isPresent()) {
                 KubernetesClient kubernetes = cluster.get();
@@ -72,6 +78,10 @@ public final class OpsService implements AutoCloseable {
                 OpsWorker.registerRestoreTarget(factory.newWorker(OpsWorker.environmentTaskQueue(environment.get())),
                         ops.build());
             } else {
+                // the replicas' indexes are theirs: after a restore they rebuild from the logs (the
+                // re-index worker of this role's LifecycleNode runs it); a DR environment's replica
+                // follows its own mirrored logs instead, and its re-index queue would be the primary's
+                ops.rebuild(IndexRebuild.REINDEX_FROM_LOG);
                 OpsWorker.register(factory.newWorker(OpsWorker.TASK_QUEUE,
                                 LifecycleNode.stickiness(WorkerOptions.newBuilder(), sticky).build()), DeploySettings.defaults(),
                         BackupSettings.of(settings.backupTarget(), List.of(BackupScope.METADATA, BackupScope.KAFKA_OFFSETS)),

@@ -21,6 +21,7 @@ import io.ragline.ops.dr.DrResult;
 import io.ragline.ops.dr.KubernetesDrEnvironment;
 import io.ragline.ops.dr.KubernetesDrSettings;
 import io.ragline.ops.restore.RestoreActivities;
+import io.ragline.ops.restore.RestorePlan;
 import io.ragline.ops.restore.VerifyReport;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
@@ -164,6 +165,11 @@ class DisasterRecoveryOnKubernetesTest {
         @Override
         public BackupManifest verifyBackup(String target, String backupId) {
             return manifest;
+        }
+
+        @Override
+        public RestorePlan plan(BackupManifest m, List<BackupScope> requested) {
+            return new RestorePlan(m.scope(), Map.of(), null);
         }
 
         @Override

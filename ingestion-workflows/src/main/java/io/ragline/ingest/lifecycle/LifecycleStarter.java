@@ -6,12 +6,14 @@ import io.ragline.core.event.LifecycleEvent;
 import io.ragline.core.json.Json;
 import io.ragline.core.runtime.ConsumerLoopHealth;
 import io.ragline.core.runtime.Health;
+import io.ragline.core.store.IngestionPausedException;
 import io.ragline.core.store.MetadataStore;
 import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowOptions;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,6 +21,8 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
@@ -36,7 +40,9 @@ public final class LifecycleStarter implements Resources.Loop {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final WorkflowClient client;
     private final MetadataStore metadata;
+    private static final Duration PAUSED_RETRY = Duration.ofSeconds(1);
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private boolean holding;
     /** Longer without a poll and the group drops the member anyway (the consumer's max.poll.interval.ms default). */
     private final ConsumerLoopHealth health = new ConsumerLoopHealth("the lifecycle starter", GROUP_ID, Topics.LIFECYCLE);
 
@@ -73,17 +79,30 @@ public final class LifecycleStarter implements Resources.Loop {
             while (running.get()) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(500));
                 health.polled();
-                for (ConsumerRecord<byte[], byte[]> record : records) {
-                    LifecycleEvent event = Json.read(record.value(), LifecycleEvent.class);
-                    if (event.op() == LifecycleEvent.LifecycleOp.INDEX) {
-                        metadata.recordChunked(event);
-                    } else {
-                        metadata.recordDeleteRequested(event.tenant(), event.documentId(), event.version());
+                Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+                IngestionPausedException paused = null;
+                for (TopicPartition tp : records.partitions()) {
+                    for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
+                        try {
+                            handle(record);
+                            done.put(tp, new OffsetAndMetadata(record.offset() + 1));
+                        } catch (IngestionPausedException e) {
+                            paused = e;
+                            break;
+                        }
                     }
-                    start(event);
+                    if (paused != null) {
+                        break;
+                    }
                 }
-                if (!records.isEmpty()) {
-                    consumer.commitSync();
+                if (!done.isEmpty()) {
+                    consumer.commitSync(done);
+                }
+                if (paused != null) {
+                    holdWhilePaused(records, done, paused);
+                } else if (holding && !records.isEmpty()) {
+                    holding = false;
+                    log.info("the ingestion pause ended: {} goes on", Topics.LIFECYCLE);
                 }
             }
         } catch (WakeupException e) {
@@ -97,6 +116,37 @@ public final class LifecycleStarter implements Resources.Loop {
         } finally {
             health.stopped();
             consumer.close();
+        }
+    }
+
+    private void handle(ConsumerRecord<byte[], byte[]> record) {
+        LifecycleEvent event = Json.read(record.value(), LifecycleEvent.class);
+        if (event.op() == LifecycleEvent.LifecycleOp.INDEX) {
+            metadata.recordChunked(event);
+        } else {
+            metadata.recordDeleteRequested(event.tenant(), event.documentId(), event.version());
+        }
+        start(event);
+    }
+
+    /**
+     * A restore holds the metadata: the records not handled yet are read again on the next polls
+     * (the consumer stays in its group, and readiness holds), once a second, until the pause ends.
+     */
+    private void holdWhilePaused(ConsumerRecords<byte[], byte[]> records, Map<TopicPartition, OffsetAndMetadata> done,
+                                 IngestionPausedException paused) {
+        if (!holding) {
+            log.info("holding {} until the pause ends: {}", Topics.LIFECYCLE, paused.getMessage());
+            holding = true;
+        }
+        for (TopicPartition tp : records.partitions()) {
+            consumer.seek(tp, done.containsKey(tp) ? done.get(tp).offset() : records.records(tp).getFirst().offset());
+        }
+        try {
+            Thread.sleep(PAUSED_RETRY.toMillis()); // a backoff, not a synchronisation: the pause lasts minutes
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.set(false);
         }
     }
 

@@ -13,6 +13,12 @@ public interface ReindexActivities {
      */
     GenerationPlan begin(String owner, String model);
 
+    /**
+     * As {@link #begin}, for a rebuild: the generation starts reading ragline.embeddings at its start,
+     * so it fills from what the log holds without anything embedded again.
+     */
+    GenerationPlan beginRebuild(String owner);
+
     /** Reads up to about {@code batchSize} records from {@code cursor} and republishes the active chunks among them. */
     ScanBatch republish(long generation, Map<String, Long> cursor, Map<String, Long> scanEnd, int batchSize);
 

@@ -29,6 +29,15 @@ public final class ReindexActivitiesImpl implements ReindexActivities {
 
     @Override
     public GenerationPlan begin(String owner, String model) {
+        return allocate(owner, model, false);
+    }
+
+    @Override
+    public GenerationPlan beginRebuild(String owner) {
+        return allocate(owner, null, true);
+    }
+
+    private GenerationPlan allocate(String owner, String model, boolean fromLogStart) {
         IndexGenerations current = log.current();
         if (current.building() != null) {
             if (owner.equals(current.reindexId())) {
@@ -38,7 +47,8 @@ public final class ReindexActivitiesImpl implements ReindexActivities {
                     + current.building() + "; wait for it or terminate it first", "ReindexInProgress");
         }
         long generation = Math.max(current.lastGeneration(), current.serving()) + 1;
-        Map<String, Long> start = republisher.endOffsets();
+        // no start offsets: the generation's indexer reads every partition from its beginning
+        Map<String, Long> start = fromLogStart ? Map.of() : republisher.endOffsets();
         log.publish(current.startBuilding(generation, model, start, owner, System.currentTimeMillis()));
         return new GenerationPlan(generation, model, start);
     }

@@ -48,13 +48,18 @@ public final class ReindexWorkflowImpl implements ReindexWorkflow {
         try {
             if (checkpoint == null) {
                 progress = ReindexProgress.starting(request.reason(), Workflow.currentTimeMillis());
-                GenerationPlan plan = activities.begin(owner, request.model());
+                GenerationPlan plan = request.rebuild() ? activities.beginRebuild(owner)
+                        : activities.begin(owner, request.model());
                 progress = progress.began(plan.generation(), plan.model());
                 checkpoint = new ReindexCheckpoint(progress, Map.of(), plan.scanEnd());
             } else {
                 progress = checkpoint.progress().nextRun();
             }
-            scan(request, checkpoint);
+            if (request.rebuild()) {
+                progress = progress.inPhase(ReindexPhase.REBUILDING, null); // the log is the source: no scan
+            } else {
+                scan(request, checkpoint);
+            }
             awaitFilled(owner, request);
             progress = progress.inPhase(ReindexPhase.SWITCHING, null);
             activities.switchTo(owner, progress.generation());
