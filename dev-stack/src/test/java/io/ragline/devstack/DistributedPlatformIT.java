@@ -317,6 +317,88 @@ class DistributedPlatformIT {
         }
     }
 
+    /**
+     * A restore on the running fleet, as an operator starts it from the Temporal UI: a document
+     * deleted after the backup comes back, with every chunk, on both replicas, and ingestion goes on.
+     */
+    @Test
+    @Order(4)
+    void aRestoreStartedByTypeNameBringsBackADeletedDocumentOnEveryReplica() throws Exception {
+        String id = "restore-me.txt";
+        String words = "quillwort marshland survey of the estuary";
+        assertThat(post(apiPort, "/v1/documents", Json.writeString(Map.of("schema", "ragline.document.v1", "id", id,
+                "title", "Estuary survey", "text", words + ". " + "The quillwort grows where the tide turns. ".repeat(60)))))
+                .isEqualTo(202);
+        List<Integer> replicas = roles().stream().filter(r -> r.path("role").asText().equals("search"))
+                .map(r -> r.path("port").asInt()).toList();
+        JsonNode before = awaitWhole(id, replicas);
+        long activeBefore = getJson(apiPort, "/v1/stats").path("documents").path("active").asLong();
+        String backupId = runBackup().path("backupId").asText();
+
+        assertThat(delete(apiPort, "/v1/documents/" + id)).isEqualTo(202);
+        await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            assertThat(getJson(apiPort, "/v1/documents/" + id).path("status").asText()).isEqualTo("DELETED");
+            for (int port : replicas) {
+                assertThat(topDocuments(port, words)).as("on :%d", port).doesNotContain(id);
+            }
+        });
+
+        JsonNode result;
+        WorkflowStub restore;
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newConnectedServiceStubs(
+                WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporalPort).build(), Duration.ofSeconds(30));
+        try {
+            restore = WorkflowClient.newInstance(stubs).newUntypedWorkflowStub("RestoreWorkflow", WorkflowOptions.newBuilder()
+                    .setTaskQueue("ragline-ops").setWorkflowId("it-restore-" + System.nanoTime()).build());
+            // the README's input, as typed into the Temporal UI's Start Workflow form
+            restore.start(Json.mapper().readTree("{\"backupId\": \"" + backupId + "\", \"target\": \"" + backupTarget() + "\"}"));
+            result = restore.getResult(5, TimeUnit.MINUTES, JsonNode.class);
+            JsonNode status = restore.query("status", JsonNode.class);
+            System.out.println("restore status: " + status);
+            assertThat(status.path("steps").toString()).contains("rebuild index from the logs")
+                    .contains("restore kafkaOffsets");
+            assertThat(status.path("figures").path("indexGeneration").asLong()).isGreaterThan(1);
+        } finally {
+            stubs.shutdown();
+        }
+        assertThat(result.path("backupId").asText()).isEqualTo(backupId);
+        assertThat(result.path("scope").toString()).isEqualTo("[\"metadata\"]");
+
+        JsonNode after = awaitWhole(id, replicas);
+        assertThat(after.path("activeVersion").asLong()).isEqualTo(before.path("activeVersion").asLong());
+        assertThat(getJson(apiPort, "/v1/stats").path("documents").path("active").asLong()).isEqualTo(activeBefore);
+        // the pause was lifted: a document published now goes all the way to ACTIVE
+        assertThat(post(apiPort, "/v1/documents", Json.writeString(Map.of("schema", "ragline.document.v1",
+                "id", "after-restore.txt", "text", "Published once the restore was over.")))).isEqualTo(202);
+        awaitWhole("after-restore.txt", replicas);
+    }
+
+    /** Waits until the document is ACTIVE and each replica holds every chunk of its active version; returns it. */
+    private JsonNode awaitWhole(String id, List<Integer> replicas) {
+        await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions().untilAsserted(() -> {
+            JsonNode doc = getJson(apiPort, "/v1/documents/" + id);
+            assertThat(doc.path("status").asText()).as(doc.toString()).isEqualTo("ACTIVE");
+            for (int port : replicas) {
+                JsonNode held = getJson(port, "/internal/v1/index/default/" + id + "?version=" + doc.path("activeVersion").asLong());
+                assertThat(held.path("indexedChunks").asLong()).as("%s on :%d", id, port)
+                        .isEqualTo(doc.path("chunkCount").asLong());
+            }
+        });
+        try {
+            return getJson(apiPort, "/v1/documents/" + id);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Where the workflows role writes backups (docker-compose.yml's RAGLINE_BACKUP_TARGET). */
+    private static String backupTarget() throws IOException {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("RAGLINE_BACKUP_TARGET:\\s*(\\S+)")
+                .matcher(Files.readString(REPO.resolve("docker-compose.yml")));
+        assertThat(m.find()).as("docker-compose.yml sets RAGLINE_BACKUP_TARGET").isTrue();
+        return m.group(1);
+    }
+
     private JsonNode runBackup() throws Exception {
         WorkflowServiceStubs stubs = WorkflowServiceStubs.newConnectedServiceStubs(
                 WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporalPort).build(), Duration.ofSeconds(30));
@@ -394,6 +476,23 @@ class DistributedPlatformIT {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private int delete(int port, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Authorization", "Bearer " + apiKey).DELETE().build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** Document ids of a hybrid search, best first. */
+    private List<String> topDocuments(int port, String query) throws Exception {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/search"))
+                .header("Authorization", "Bearer " + apiKey).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Json.writeString(Map.of("query", query, "topK", 10,
+                        "mode", "hybrid")))).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        List<String> ids = new ArrayList<>();
+        Json.mapper().readTree(response.body()).path("results").forEach(r -> ids.add(r.path("documentId").asText()));
+        return ids;
     }
 
     private JsonNode getJson(int port, String path) throws Exception {
