@@ -66,21 +66,22 @@ class DistributedPlatformIT {
     private int prometheusPort;
     private String apiKey;
     private int badRecords;
+    private final java.util.Set<Integer> handedOut = new java.util.HashSet<>();
 
     @BeforeAll
     void start() throws Exception {
         data = Files.createTempDirectory(TARGET, "distributed-it-");
         log = TARGET.resolve("distributed-it-up.log");
         apiPort = freeRange(2);
-        kafkaPort = FreePorts.next();
-        temporalPort = FreePorts.next();
-        prometheusPort = FreePorts.next();
+        kafkaPort = freePort();
+        temporalPort = freePort();
+        prometheusPort = freePort();
         List<String> args = new ArrayList<>(List.of("up", "--distributed", "--data-dir", data.toString(),
                 "--http-port", Integer.toString(apiPort), "--role-port-base", Integer.toString(freeRange(4)),
-                "--kafka-port", Integer.toString(kafkaPort), "--kafka-controller-port", Integer.toString(FreePorts.next()),
-                "--temporal-port", Integer.toString(temporalPort), "--postgres-port", Integer.toString(FreePorts.next()),
-                "--s3-port", Integer.toString(FreePorts.next()), "--prometheus-port", Integer.toString(prometheusPort),
-                "--blackbox-port", Integer.toString(FreePorts.next()), "--node-exporter-port", Integer.toString(FreePorts.next()),
+                "--kafka-port", Integer.toString(kafkaPort), "--kafka-controller-port", Integer.toString(freePort()),
+                "--temporal-port", Integer.toString(temporalPort), "--postgres-port", Integer.toString(freePort()),
+                "--s3-port", Integer.toString(freePort()), "--prometheus-port", Integer.toString(prometheusPort),
+                "--blackbox-port", Integer.toString(freePort()), "--node-exporter-port", Integer.toString(freePort()),
                 "--scrape-interval", "PT1S"));
         up = ragline(args).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         await().atMost(Duration.ofMinutes(6)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
@@ -502,18 +503,27 @@ class DistributedPlatformIT {
     }
 
     /** The first of {@code n} consecutive free ports. */
-    private static int freeRange(int n) throws IOException {
+    /** A free port that none of the ports and ranges handed out before in this test includes. */
+    private int freePort() throws IOException {
+        return freeRange(1);
+    }
+
+    /** {@code n} consecutive free ports, none handed out before: nothing binds them until the platform starts. */
+    private int freeRange(int n) throws IOException {
         for (int attempt = 0; attempt < 100; attempt++) {
             int first = FreePorts.next();
-            boolean free = true;
+            boolean free = !handedOut.contains(first);
             for (int p = first + 1; p < first + n && free; p++) {
                 try (ServerSocket probe = new ServerSocket(p)) {
-                    free = probe.getLocalPort() == p;
+                    free = probe.getLocalPort() == p && !handedOut.contains(p);
                 } catch (IOException taken) {
                     free = false;
                 }
             }
             if (free) {
+                for (int p = first; p < first + n; p++) {
+                    handedOut.add(p);
+                }
                 return first;
             }
         }
