@@ -26,6 +26,7 @@ interface DrResult {
   backupId: string;
   environment: string;
   rpoSeconds: number;
+  rpoDocuments: number | null;
   rtoSeconds: number;
   tornDown: boolean;
 }
@@ -72,7 +73,8 @@ async function main(): Promise<void> {
     const target = process.env.DR_TARGET ?? 'dr';
     const drill = { mode: 'DRILL', source: process.env.DR_SOURCE ?? backup.target, target };
     const dr = await run<DrResult>(client, 'DisasterRecoveryWorkflow', `dr/${target}`, drill);
-    console.log(`${dr.mode} into ${dr.environment} from backup ${dr.backupId}: RPO ${dr.rpoSeconds} s,`
+    const lost = dr.rpoDocuments === null ? 'not measured' : `${dr.rpoDocuments} documents`;
+    console.log(`${dr.mode} into ${dr.environment} from backup ${dr.backupId}: RPO ${lost} (${dr.rpoSeconds} s),`
       + ` RTO ${dr.rtoSeconds} s${dr.tornDown ? ', torn down' : ''}`);
   } finally {
     await connection.close();

@@ -64,6 +64,7 @@ class DistributedPlatformIT {
     private int kafkaPort;
     private int temporalPort;
     private int prometheusPort;
+    private int postgresPort;
     private String apiKey;
     private int badRecords;
     private final java.util.Set<Integer> handedOut = new java.util.HashSet<>();
@@ -79,7 +80,7 @@ class DistributedPlatformIT {
         List<String> args = new ArrayList<>(List.of("up", "--distributed", "--data-dir", data.toString(),
                 "--http-port", Integer.toString(apiPort), "--role-port-base", Integer.toString(freeRange(4)),
                 "--kafka-port", Integer.toString(kafkaPort), "--kafka-controller-port", Integer.toString(freePort()),
-                "--temporal-port", Integer.toString(temporalPort), "--postgres-port", Integer.toString(freePort()),
+                "--temporal-port", Integer.toString(temporalPort), "--postgres-port", Integer.toString(postgresPort = freePort()),
                 "--s3-port", Integer.toString(freePort()), "--prometheus-port", Integer.toString(prometheusPort),
                 "--blackbox-port", Integer.toString(freePort()), "--node-exporter-port", Integer.toString(freePort()),
                 "--scrape-interval", "PT1S"));
@@ -372,6 +373,75 @@ class DistributedPlatformIT {
         assertThat(post(apiPort, "/v1/documents", Json.writeString(Map.of("schema", "ragline.document.v1",
                 "id", "after-restore.txt", "text", "Published once the restore was over.")))).isEqualTo(202);
         awaitWhole("after-restore.txt", replicas);
+    }
+
+    /**
+     * The DR drill as an operator starts it from the Temporal UI, into the standby compose and
+     * {@code up --distributed} run beside the primary (RAGLINE_DR_JDBC_URL): the latest backup is
+     * restored into the standby's own database, its search node serves it, the smoke test passes,
+     * the standby is torn down; the RPO counts exactly the documents published after the backup, and
+     * the primary never notices.
+     */
+    @Test
+    @Order(5)
+    void aDrDrillStartedByTypeNameRestoresIntoTheStandbyAndCountsTheDocumentsTheBackupLacks() throws Exception {
+        List<Integer> replicas = roles().stream().filter(r -> r.path("role").asText().equals("search"))
+                .map(r -> r.path("port").asInt()).toList();
+        assertThat(post(apiPort, "/v1/documents", Json.writeString(Map.of("schema", "ragline.document.v1",
+                "id", "dr-before.txt", "title", "Saltmarsh inventory", "text", "An inventory of the saltmarsh before the drill.")))).isEqualTo(202);
+        awaitWhole("dr-before.txt", replicas);
+        long restoredDocuments = documentRows("ragline"); // nothing writes the metadata now: the backup holds these
+        JsonNode backup = runBackup();
+        int published = 3; // after the backup: what a restore of it lacks
+        for (int i = 0; i < published; i++) {
+            assertThat(post(apiPort, "/v1/documents", Json.writeString(Map.of("schema", "ragline.document.v1",
+                    "id", "dr-after-" + i + ".txt", "text", "Published after the backup, number " + i + ".")))).isEqualTo(202);
+        }
+        long activeBefore = getJson(apiPort, "/v1/stats").path("documents").path("active").asLong();
+
+        JsonNode result;
+        JsonNode status;
+        WorkflowServiceStubs stubs = WorkflowServiceStubs.newConnectedServiceStubs(
+                WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + temporalPort).build(), Duration.ofSeconds(30));
+        try {
+            WorkflowStub drill = WorkflowClient.newInstance(stubs).newUntypedWorkflowStub("DisasterRecoveryWorkflow",
+                    WorkflowOptions.newBuilder().setTaskQueue("ragline-ops").setWorkflowId("it-dr-" + System.nanoTime()).build());
+            // the README's input with this platform's backup target, as typed into the Start Workflow form
+            drill.start(Json.mapper().readTree("{\"mode\": \"DRILL\", \"source\": \"" + backupTarget() + "\", \"target\": \"dr\"}"));
+            result = drill.getResult(10, TimeUnit.MINUTES, JsonNode.class);
+            status = drill.query("status", JsonNode.class);
+            System.out.println("dr status: " + status);
+        } finally {
+            stubs.shutdown();
+        }
+        assertThat(result.path("backupId").asText()).isEqualTo(backup.path("backupId").asText());
+        assertThat(result.path("rpoDocuments").asLong()).as(result.toString()).isEqualTo(published);
+        assertThat(result.path("tornDown").asBoolean()).isTrue();
+        assertThat(result.path("restored").path("metadata.documents").asLong()).as(result.toString())
+                .isEqualTo(restoredDocuments).isPositive();
+        assertThat(status.path("steps").toString()).contains("smoke test", "restore " + result.path("backupId").asText()
+                + " into dr", "tear down dr");
+        assertThat(status.path("figures").path("endpoint").asText()).startsWith("http://127.0.0.1:")
+                .doesNotEndWith(":" + apiPort);
+
+        // the drill left nothing behind: the standby's database is empty again
+        assertThat(documentRows("ragline_dr")).as("documents left in the standby's database").isZero();
+        // and the primary went on: what was published after the backup is ACTIVE there, nothing was lost
+        for (int i = 0; i < published; i++) {
+            awaitWhole("dr-after-" + i + ".txt", replicas);
+        }
+        assertThat(getJson(apiPort, "/v1/stats").path("documents").path("active").asLong())
+                .isGreaterThanOrEqualTo(activeBefore);
+    }
+
+    /** Rows of {@code documents} in a database of the platform's PostgreSQL (compose's user and password). */
+    private long documentRows(String database) throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + postgresPort + "/" + database, "ragline", "ragline-dev");
+             java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM documents")) {
+            assertThat(rs.next()).isTrue();
+            return rs.getLong(1);
+        }
     }
 
     /** Waits until the document is ACTIVE and each replica holds every chunk of its active version; returns it. */

@@ -49,6 +49,7 @@ public enum Env {
     RAGLINE_S3_SECRET_KEY("", "S3 secret key for backups (from a Secret; never commit it)."),
     RAGLINE_BACKUP_SCHEDULE("", "serve workflows: hourly (ensure the hourly BackupWorkflow at start) or off; empty: hourly when RAGLINE_BACKUP_TARGET is set, else off."),
     RAGLINE_DR_NAMESPACE("", "serve workflows on Kubernetes: namespace of the dr overlay's warm standby, DR target \"dr\" (promote, scale up, FAILOVER switches its Ingress); empty: DR answers NotConfigured."),
+    RAGLINE_DR_JDBC_URL("", "serve workflows off Kubernetes: JDBC URL of the DR standby's own metadata database (RAGLINE_JDBC_USER and _PASSWORD); DR target \"dr\" is then a standby search node in this process on the same Kafka logs, DRILL only; empty: no standby."),
     RAGLINE_OPS_ENVIRONMENT("", "serve workflows: name of the DR environment this process belongs to; it then serves only that environment's restores (task queue ragline-ops.<name>) and no other operations."),
     RAGLINE_TENANT("default", "CLI only: tenant of published documents and searches."),
     RAGLINE_API_KEY("", "CLI only: the API key to send (default: the embedded platform's <data dir>/dev-api-key)."),

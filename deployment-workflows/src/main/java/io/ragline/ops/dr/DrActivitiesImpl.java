@@ -19,9 +19,10 @@ public final class DrActivitiesImpl implements DrActivities {
     private static final Logger log = LoggerFactory.getLogger(DrActivitiesImpl.class);
     /** Names the setting an operator changes, not the Java type. */
     static final String TRAFFIC_SWITCH = "traffic switch (FAILOVER needs RAGLINE_DR_NAMESPACE: the Kubernetes "
-            + "dr overlay; the embedded runtime can only DRILL, its environments share this JVM and its API port)";
-    static final String ENVIRONMENTS = "DR environments (RAGLINE_DR_NAMESPACE on Kubernetes; the embedded "
-            + "runtime has them built in)";
+            + "dr overlay; the embedded runtime and the standby of RAGLINE_DR_JDBC_URL can only DRILL, they share "
+            + "this machine and its API port)";
+    static final String ENVIRONMENTS = "DR environments (RAGLINE_DR_NAMESPACE on Kubernetes, RAGLINE_DR_JDBC_URL "
+            + "for a standby beside the distributed platform; the embedded runtime has them built in)";
 
     private final OpsResources resources;
     private final BackupReader reader = new BackupReader();

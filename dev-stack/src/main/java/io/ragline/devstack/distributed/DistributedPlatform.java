@@ -126,6 +126,11 @@ public final class DistributedPlatform implements AutoCloseable {
         }
         jdbcUrl = searchEnv.get("RAGLINE_JDBC_URL");
         createDatabase(postgres, jdbcUrl, searchEnv.get("RAGLINE_JDBC_USER"), searchEnv.get("RAGLINE_JDBC_PASSWORD"));
+        // the DR standby's own database, as compose's postgres-init makes it
+        String standbyUrl = localize(workflowsEnv, addresses).get("RAGLINE_DR_JDBC_URL");
+        if (standbyUrl != null && !standbyUrl.isBlank()) {
+            createDatabase(postgres, standbyUrl, searchEnv.get("RAGLINE_JDBC_USER"), searchEnv.get("RAGLINE_JDBC_PASSWORD"));
+        }
         try (HikariDataSource db = Database.open(jdbcUrl, searchEnv.get("RAGLINE_JDBC_USER"),
                 searchEnv.get("RAGLINE_JDBC_PASSWORD"), 2)) {
             devApiKey = DevApiKey.ensure(new ApiKeyStore(db), data);

@@ -15,13 +15,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,7 +36,6 @@ import org.slf4j.LoggerFactory;
 public final class EmbeddedEnvironments implements Environments, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EmbeddedEnvironments.class);
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
-    private static final int SMOKE_DOCUMENTS = 5;
     /** Ingestion starts again at the end of a restore: the topology needs a moment to rejoin its group. */
     private static final java.time.Duration READY_TIMEOUT = java.time.Duration.ofMinutes(2);
 
@@ -117,53 +110,11 @@ public final class EmbeddedEnvironments implements Environments, AutoCloseable {
         if (r == null) {
             return List.of("environment " + name + " is not running");
         }
-        List<String> failures = new ArrayList<>();
-        HttpSearchProbe probe = new HttpSearchProbe(URI.create(r.info().endpoint()), apiKey);
-        if (!awaitReady(probe)) {
-            failures.add(r.info().endpoint() + "/health/ready is not UP after " + READY_TIMEOUT);
-        }
-        Map<String, List<String>> answers = new LinkedHashMap<>();
-        String sql = "SELECT tenant, id, coalesce(title, id) FROM documents WHERE status = 'ACTIVE' ORDER BY tenant, id LIMIT ?";
-        try (Connection c = r.platform().opsResources().metadata().getConnection();
-             PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setInt(1, SMOKE_DOCUMENTS);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    String tenant = rs.getString(1);
-                    String id = rs.getString(2);
-                    String query = rs.getString(3);
-                    try {
-                        List<String> ids = probe.topIds(tenant, query, 10);
-                        answers.put(tenant + ": " + query, ids);
-                        if (!ids.contains(id)) {
-                            failures.add("searching '" + query + "' in " + tenant + " does not find " + id + ": " + ids);
-                        }
-                    } catch (RuntimeException e) {
-                        failures.add("searching '" + query + "' failed: " + e.getMessage());
-                    }
-                }
-            }
-        } catch (SQLException e) {
-            failures.add("metadata store of " + name + " unreadable: " + e.getMessage());
-        }
-        smokeAnswers.put(name, answers);
+        EnvironmentSmokeTest test = new EnvironmentSmokeTest(new HttpSearchProbe(URI.create(r.info().endpoint()), apiKey),
+                r.platform().opsResources().metadata(), READY_TIMEOUT);
+        List<String> failures = test.run(r.info().endpoint());
+        smokeAnswers.put(name, test.answers());
         return failures;
-    }
-
-    private static boolean awaitReady(HttpSearchProbe probe) {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        while (!probe.ready()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            try {
-                TimeUnit.MILLISECONDS.sleep(250); // polling the readiness endpoint, as a load balancer would
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
     }
 
     /** What the last smoke test of {@code name} searched and got (query to document ids); for tests and operators. */

@@ -23,9 +23,21 @@ public final class FleetIngestionPause implements IngestionControl {
 
     /** @param owner who pauses, for the operator reading {@code ingestion_pause} (the worker's identity) */
     public FleetIngestionPause(DataSource metadata, String bootstrapServers, String owner) {
+        this(metadata, new StateReconciler(bootstrapServers, metadata), owner);
+    }
+
+    private FleetIngestionPause(DataSource metadata, StateReconciler reconciler, String owner) {
         this.pause = new IngestionPause(metadata);
-        this.reconciler = new StateReconciler(bootstrapServers, metadata);
+        this.reconciler = reconciler;
         this.owner = owner;
+    }
+
+    /**
+     * The pause of a standby that reads the primary's (mirrored) logs: resuming lifts the pause and
+     * republishes nothing, since the document states on those logs are the primary's, not the standby's.
+     */
+    public static FleetIngestionPause withoutRepublishing(DataSource metadata, String owner) {
+        return new FleetIngestionPause(metadata, (StateReconciler) null, owner);
     }
 
     @Override
@@ -39,8 +51,10 @@ public final class FleetIngestionPause implements IngestionControl {
         if (pause.pausedBecause().isEmpty()) {
             return;
         }
-        // while still paused: nothing else publishes a document state meanwhile
-        reconciler.reconcile();
+        if (reconciler != null) {
+            // while still paused: nothing else publishes a document state meanwhile
+            reconciler.reconcile();
+        }
         pause.resume();
         log.info("ingestion resumed");
     }

@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.ragline.core.config.Env;
 import io.ragline.core.runtime.Resources;
 import io.ragline.devstack.ops.FleetIngestionPause;
+import io.ragline.devstack.ops.LocalStandby;
 import io.ragline.devstack.ops.OpsSettings;
 import io.ragline.ingest.lifecycle.LifecycleNode;
 import io.ragline.ops.OpsMetrics;
@@ -17,6 +18,7 @@ import io.ragline.ops.deploy.DeploySettings;
 import io.ragline.ops.dr.KubernetesDrEnvironment;
 import io.ragline.ops.dr.KubernetesDrSettings;
 import io.ragline.ops.restore.IndexRebuild;
+import io.ragline.search.StoreSelection;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerOptions;
@@ -38,8 +40,9 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
  * {@code {}} backup holds metadata and Kafka offsets, and a restore pauses every metadata writer of the
  * fleet ({@link FleetIngestionPause}), restores the metadata, republishes the document states and has
  * every replica rebuild its index from the logs ({@link IndexRebuild}, DESIGN.md invariant 4). DR
- * answers {@code NotConfigured} unless
- * {@code RAGLINE_DR_NAMESPACE} names the dr overlay's namespace (on Kubernetes). With
+ * answers {@code NotConfigured} unless {@code RAGLINE_DR_NAMESPACE} names the dr overlay's namespace
+ * (on Kubernetes) or {@code RAGLINE_DR_JDBC_URL} a standby's database ({@link LocalStandby}, as
+ * {@code ./ragline up --distributed} and compose run it). With
  * {@code RAGLINE_OPS_ENVIRONMENT} it is a DR environment's worker: only that environment's restores.
  */
 public final class OpsService implements AutoCloseable {
@@ -60,6 +63,11 @@ public final class OpsService implements AutoCloseable {
                     .metadata(metadata)
                     .kafka(admin)
                     .ingestion(new FleetIngestionPause(metadata, bootstrap, "ops worker " + client.getOptions().getIdentity()));
+            Optional<String> standbyDatabase = Env.RAGLINE_DR_JDBC_URL.lookup(env);
+            if (standbyDatabase.isPresent() && Env.RAGLINE_DR_NAMESPACE.lookup(env).isPresent()) {
+                throw new IllegalArgumentException("RAGLINE_DR_JDBC_URL (a standby on this machine) and RAGLINE_DR_NAMESPACE "
+                        + "(the dr overlay on Kubernetes) both name DR target \"dr\": set one of them");
+            }
             Optional<KubernetesClient> cluster = KubernetesClients.fromEnvironment(env, KubernetesClients.SERVICE_ACCOUNT_TOKEN);
             if (cluster.isPresent()) {
                 KubernetesClient kubernetes = cluster.get();
@@ -71,8 +79,11 @@ public final class OpsService implements AutoCloseable {
                     ops.environments(standby).traffic(standby);
                 });
             }
-            factory = WorkerFactory.newInstance(client);
             Optional<String> environment = Env.RAGLINE_OPS_ENVIRONMENT.lookup(env);
+            if (standbyDatabase.isPresent() && environment.isEmpty()) {
+                ops.environments(resources.add(localStandby(env, dataDir, standbyDatabase.get(), client, stores, metrics, admin)));
+            }
+            factory = WorkerFactory.newInstance(client);
             if (environment.isPresent()) {
                 // a DR environment's workers restore into it, and never take the primary's operations
                 OpsWorker.registerRestoreTarget(factory.newWorker(OpsWorker.environmentTaskQueue(environment.get())),
@@ -95,6 +106,26 @@ public final class OpsService implements AutoCloseable {
             resources.close();
             throw e;
         }
+    }
+
+    /**
+     * DR target "dr" off Kubernetes: a standby with its own database, whose search node reads this
+     * platform's logs with the search replicas' model, store and fusion ({@link LocalStandby}).
+     */
+    private static LocalStandby localStandby(Map<String, String> env, Path dataDir, String jdbcUrl, WorkflowClient client,
+                                             BackupStores stores, OpsMetrics metrics, Admin admin) {
+        String bootstrap = Env.RAGLINE_KAFKA_BOOTSTRAP.get(env);
+        return new LocalStandby("dr",
+                new LocalStandby.StandbyDatabase(jdbcUrl, Env.RAGLINE_JDBC_USER.get(env), Env.RAGLINE_JDBC_PASSWORD.get(env)),
+                new LocalStandby.StandbySearch(bootstrap, Env.RAGLINE_HOST.get(env), () -> Models.load(env, dataDir),
+                        // an index of its own, even where the primary's chunks live in a shared Milvus
+                        dir -> new StoreSelection.Lucene(dir, ServiceRoles.vectorFormat(env)), ServiceRoles.fusion(env)),
+                dataDir.resolve("environments").resolve("dr"), client,
+                standby -> OpsResources.builder(stores, metrics, dataDir.resolve("ops-work"))
+                        .metadata(standby)
+                        .kafka(admin)
+                        .ingestion(FleetIngestionPause.withoutRepublishing(standby, "dr standby restore worker"))
+                        .build());
     }
 
     /** The worker polls its task queue. */

@@ -5,25 +5,14 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.Role;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMixedDispatcher;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.ServerRequest;
-import io.fabric8.mockwebserver.ServerResponse;
-import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.ragline.ops.OpsWorker;
 import io.ragline.ops.deploy.AnalysisSpec;
 import io.ragline.ops.deploy.DeployActivitiesImpl;
@@ -44,11 +33,8 @@ import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Queue;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,7 +59,6 @@ class DeployOnShippedManifestsTest {
     static final String NEW = "ragline:0.2.0";
     /** What the autoscalers chose (KEDA, the HPA) or the overlay would have with more load. */
     static final Map<String, Integer> REPLICAS = Map.of(INGEST, 4, EMBEDDER, 3, SEARCH, 5, WORKFLOWS, 2);
-    static final String HARNESS = "deploy-test-harness";
     static final DeploySettings SETTINGS = new DeploySettings(Duration.ofHours(1), Duration.ofMinutes(10),
             Duration.ofMinutes(15), Duration.ofMillis(200), null);
     static final AnalysisSpec GATE = new AnalysisSpec("http://prometheus.monitoring:9090", 0.99, 500L,
@@ -94,6 +79,7 @@ class DeployOnShippedManifestsTest {
         }
     }
 
+    private ShippedCluster cluster;
     private KubernetesMockServer server;
     private KubernetesClient harness;
     private KubernetesClient ops;
@@ -105,39 +91,27 @@ class DeployOnShippedManifestsTest {
 
     @BeforeEach
     void setUp() {
-        Overlay dev = Overlay.of("dev");
-        // CRUD mode behind expectations: a test can make one request fail and the rest stay CRUD
-        Map<ServerRequest, Queue<ServerResponse>> expectations = new HashMap<>();
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), expectations,
-                new KubernetesMixedDispatcher(expectations), false);
-        dev.all(GenericKubernetesResource.class).stream().map(DeployOnShippedManifestsTest::context).distinct()
-                .forEach(server::expectCustomResource);
-        server.init();
-        harness = client(HARNESS);
-        ops = client("ragline-ops");
-        for (HasMetadata o : dev.objects()) {
-            if (o instanceof GenericKubernetesResource g) {
-                harness.genericKubernetesResources(context(g)).inNamespace(NS).resource(g).create();
-            } else {
-                harness.resource(o).create();
-            }
-        }
-        role = RoleRules.of(dev.find(Role.class, "ragline-ops").orElseThrow());
-        harness.apps().deployments().inNamespace(NS).withName(INGEST).edit(d -> {
-            d.getSpec().setReplicas(REPLICAS.get(INGEST));
-            return d;
-        });
-        for (String keda : List.of(EMBEDDER, WORKFLOWS)) {
-            harness.apps().deployments().inNamespace(NS).withName(keda).edit(d -> {
-                d.getSpec().setReplicas(REPLICAS.get(keda));
+        cluster = new ShippedCluster(Overlay.of("dev"), harness -> {
+            harness.apps().deployments().inNamespace(NS).withName(INGEST).edit(d -> {
+                d.getSpec().setReplicas(REPLICAS.get(INGEST));
                 return d;
             });
-        }
-        harness.apps().statefulSets().inNamespace(NS).withName(SEARCH).edit(s -> {
-            s.getSpec().setReplicas(REPLICAS.get(SEARCH));
-            return s;
+            for (String keda : List.of(EMBEDDER, WORKFLOWS)) {
+                harness.apps().deployments().inNamespace(NS).withName(keda).edit(d -> {
+                    d.getSpec().setReplicas(REPLICAS.get(keda));
+                    return d;
+                });
+            }
+            harness.apps().statefulSets().inNamespace(NS).withName(SEARCH).edit(s -> {
+                s.getSpec().setReplicas(REPLICAS.get(SEARCH));
+                return s;
+            });
         });
-        simulator = new RolloutSimulator(harness, NS);
+        server = cluster.server();
+        harness = cluster.harness();
+        ops = cluster.ops();
+        role = cluster.role();
+        simulator = cluster.simulator();
         DeployActivitiesImpl look = new DeployActivitiesImpl(harness);
         await().atMost(Duration.ofSeconds(20)).until(() -> look.rolloutState(NS, WorkloadKind.DEPLOYMENT, INGEST).ready()
                 && look.rolloutState(NS, WorkloadKind.DEPLOYMENT, EMBEDDER).ready()
@@ -154,13 +128,8 @@ class DeployOnShippedManifestsTest {
     @AfterEach
     void checkEveryRequestAgainstTheRole() throws Exception {
         env.close();
-        simulator.close();
-        List<ApiRequest> made = opsRequests();
-        harness.close();
-        ops.close();
-        server.destroy();
-        List<String> denied = new ArrayList<>();
-        made.forEach(r -> role.denial(r).ifPresent(denied::add));
+        List<String> denied = cluster.denials();
+        cluster.close();
         assertThat(denied).as("requests the shipped ragline-ops Role denies").isEmpty();
     }
 
@@ -385,7 +354,7 @@ class DeployOnShippedManifestsTest {
         ops.apps().deployments().inNamespace("ragline-prod").withName(INGEST).get();
         ops.apps().deployments().inNamespace(NS).withName("ragline-postgres-canary").get();
 
-        List<String> denied = opsRequests().stream().map(role::denial).flatMap(java.util.Optional::stream).toList();
+        List<String> denied = cluster.requests().stream().map(role::denial).flatMap(java.util.Optional::stream).toList();
 
         assertThat(denied).hasSize(4);
         assertThat(denied.get(0)).contains("get on secrets ragline-db");
@@ -460,35 +429,6 @@ class DeployOnShippedManifestsTest {
     private static DeployRequest request(String service, Strategy strategy, boolean approval) {
         return new DeployRequest(service, NEW, NS, strategy, List.of(25, 50, 100), GATE, false, approval,
                 Duration.ofMinutes(30), Duration.ofSeconds(30), Duration.ofSeconds(20), null, null);
-    }
-
-    /** What the ops client sent (the harness's own requests, and the simulator's, are left out). */
-    private List<ApiRequest> opsRequests() throws InterruptedException {
-        List<ApiRequest> made = new ArrayList<>();
-        RecordedRequest r;
-        while ((r = server.takeRequest(50, TimeUnit.MILLISECONDS)) != null) {
-            if (!HARNESS.equals(r.getHeader("User-Agent"))) {
-                made.add(ApiRequest.of(r));
-            }
-        }
-        return made;
-    }
-
-    private KubernetesClient client(String userAgent) {
-        Config base;
-        try (KubernetesClient c = server.createClient()) {
-            base = c.getConfiguration();
-        }
-        return new KubernetesClientBuilder().withConfig(new ConfigBuilder(base).withUserAgent(userAgent)
-                .withNamespace(NS).build()).build();
-    }
-
-    private static CustomResourceDefinitionContext context(GenericKubernetesResource g) {
-        String[] apiVersion = g.getApiVersion().split("/");
-        return new CustomResourceDefinitionContext.Builder()
-                .withGroup(apiVersion[0]).withVersion(apiVersion[1]).withKind(g.getKind())
-                .withPlural(g.getKind().toLowerCase(java.util.Locale.ROOT) + "s").withScope("Namespaced")
-                .build();
     }
 
     private static String service(String service) {

@@ -33,6 +33,24 @@ record Overlay(String name, String namespace, List<ObjectNode> raw, List<HasMeta
         });
     }
 
+    /**
+     * The same objects in another namespace: every field whose whole value is this overlay's namespace
+     * (object namespaces, the Namespace's name, RoleBinding subjects) names {@code other} instead.
+     */
+    Overlay inNamespace(String other) {
+        String from = Repo.JSON.getNodeFactory().textNode(namespace).toString();
+        String to = Repo.JSON.getNodeFactory().textNode(other).toString();
+        List<ObjectNode> moved = new ArrayList<>();
+        for (ObjectNode node : raw) {
+            try {
+                moved.add((ObjectNode) Repo.JSON.readTree(Repo.JSON.writeValueAsString(node).replace(from, to)));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return new Overlay(name, other, moved, typed(moved));
+    }
+
     static List<HasMetadata> typed(List<ObjectNode> raw) {
         List<HasMetadata> objects = new ArrayList<>();
         for (ObjectNode node : raw) {

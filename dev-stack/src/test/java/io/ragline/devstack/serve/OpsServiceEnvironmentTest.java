@@ -79,4 +79,13 @@ class OpsServiceEnvironmentTest {
         assertThatThrownBy(() -> backup.backup(new BackupRequest(null, null, null, null, null)))
                 .isInstanceOf(WorkflowFailedException.class).cause().isInstanceOf(TimeoutFailure.class);
     }
+
+    @Test
+    void aStandbyDatabaseAndAKubernetesDrNamespaceBothNamingDrAreRefusedAtStart() {
+        assertThatThrownBy(() -> new OpsService(Map.of("RAGLINE_DR_JDBC_URL", "jdbc:postgresql://127.0.0.1:1/ragline_dr",
+                "RAGLINE_DR_NAMESPACE", "ragline-dr"), tmp.resolve("both"), env.getWorkflowClient(), null,
+                new SimpleMeterRegistry(), false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("RAGLINE_DR_JDBC_URL").hasMessageContaining("set one of them");
+    }
 }
