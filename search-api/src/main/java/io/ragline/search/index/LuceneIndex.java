@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +39,7 @@ import org.apache.lucene.index.IndexCommit;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
 import org.apache.lucene.index.SnapshotDeletionPolicy;
+import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.VectorSimilarityFunction;
@@ -63,8 +65,16 @@ public final class LuceneIndex implements ChunkIndex {
     };
     private static final String OFFSETS_KEY = "ragline.offsets";
 
-    /** What a replica knows of one document: the version search serves and what was deleted. */
-    private record DocState(long activeVersion, long deletedUpTo, long revision) {
+    /**
+     * What a replica knows of one document: the version search serves, what was deleted, and the
+     * version a snapshot activated that this replica does not hold every chunk of yet (0: none), with
+     * that snapshot's chunk count and revision.
+     */
+    private record DocState(long activeVersion, long deletedUpTo, long revision, long pendingVersion, int pendingCount,
+                            long pendingRevision) {
+        DocState(long activeVersion, long deletedUpTo, long revision) {
+            this(activeVersion, deletedUpTo, revision, 0, 0, 0);
+        }
     }
 
     private final VectorFormat format;
@@ -80,6 +90,8 @@ public final class LuceneIndex implements ChunkIndex {
     /** Revisions that the current searcher already reflects (what {@link #appliedRevision} reports). */
     private final Map<String, Long> visibleRevisions = new ConcurrentHashMap<>();
     private final Map<String, Long> pendingRevisions = new HashMap<>();
+    /** Chunks held of versions not served yet (guarded by this). */
+    private final HeldChunks held = new HeldChunks(this::storedSeqs);
 
     /** How vectors are stored in the HNSW graph. */
     public enum VectorFormat {
@@ -138,6 +150,22 @@ public final class LuceneIndex implements ChunkIndex {
             return;
         }
         boolean active = state != null && state.activeVersion() == chunk.version();
+        if (!active) {
+            held.add(ChunkFields.docVersion(docKey, chunk.version()), chunk.seq());
+        }
+        write(embedding, active);
+        if (!active && state != null && state.pendingVersion() == chunk.version()
+                && held.complete(ChunkFields.docVersion(docKey, chunk.version()), state.pendingCount())) {
+            // the last chunk of a version already activated elsewhere: this replica switches now
+            activate(docKey, state.pendingVersion());
+            states.put(docKey, new DocState(state.pendingVersion(), state.deletedUpTo(), state.revision()));
+            pendingRevisions.put(docKey, state.pendingRevision());
+        }
+    }
+
+    private void write(EmbeddingEvent embedding, boolean active) throws IOException {
+        ChunkEvent chunk = embedding.chunk();
+        String docKey = chunk.documentKey();
         Document doc = new Document();
         doc.add(new StringField(ChunkFields.CHUNK_ID, chunk.chunkId(), Field.Store.YES));
         doc.add(new StringField(ChunkFields.DOC_KEY, docKey, Field.Store.NO));
@@ -193,10 +221,23 @@ public final class LuceneIndex implements ChunkIndex {
     public synchronized void deleteChunk(String chunkId) throws IOException {
         int hash = chunkId.indexOf('#');
         changedSinceRefresh.add(hash < 0 ? chunkId : chunkId.substring(0, hash));
+        int last = chunkId.lastIndexOf('#');
+        if (last > hash && hash >= 0) {
+            try {
+                held.remove(chunkId.substring(0, last), Integer.parseInt(chunkId.substring(last + 1)));
+            } catch (NumberFormatException notOurs) {
+                // not a chunk id of ChunkEvent.chunkId: nothing tracked under it
+            }
+        }
         writer.deleteDocuments(new Term(ChunkFields.CHUNK_ID, chunkId));
     }
 
-    /** Applies a document-state snapshot: activates its active version, deletes what it supersedes. */
+    /**
+     * Applies a document-state snapshot: activates its active version, deletes what it supersedes.
+     * Activation waits until this replica holds every chunk of the version (the snapshot's chunk
+     * count): meanwhile the previous version stays served, and the chunk that completes it switches
+     * the document (see {@link #upsert}); its revision counts as applied only then.
+     */
     public synchronized void apply(DocumentState snapshot) throws IOException {
         String docKey = snapshot.documentKey();
         changedSinceRefresh.add(docKey);
@@ -205,28 +246,73 @@ public final class LuceneIndex implements ChunkIndex {
             return;
         }
         long deletedUpTo = previous == null ? 0 : previous.deletedUpTo();
+        long served = previous == null ? 0 : previous.activeVersion();
         if (snapshot.status() == DocumentStatus.DELETED) {
             deletedUpTo = Math.max(deletedUpTo, snapshot.version());
             writer.deleteDocuments(new BooleanQuery.Builder()
                     .add(new TermQuery(new Term(ChunkFields.DOC_KEY, docKey)), BooleanClause.Occur.FILTER)
                     .add(LongPoint.newRangeQuery(ChunkFields.VERSION, Long.MIN_VALUE, deletedUpTo), BooleanClause.Occur.FILTER)
                     .build());
+            held.forget(docKey, deletedUpTo);
+            served = 0;
         } else if (snapshot.activeVersion() > 0) {
             long active = snapshot.activeVersion();
-            // an index with no chunk yet (a rebuild applies states first) has no such field to update;
-            // chunks that arrive later are written active from the state recorded below
-            if (writer.getFieldNames().contains(ChunkFields.ACTIVE)) {
-                writer.updateNumericDocValue(new Term(ChunkFields.DOC_VERSION, ChunkFields.docVersion(docKey, active)),
-                        ChunkFields.ACTIVE, 1);
+            if (active != served && !held.complete(ChunkFields.docVersion(docKey, active), snapshot.chunkCount())) {
+                states.put(docKey, new DocState(served, deletedUpTo, snapshot.revision(), active, snapshot.chunkCount(),
+                        snapshot.revision()));
+                return;
             }
-            writer.deleteDocuments(new BooleanQuery.Builder()
-                    .add(new TermQuery(new Term(ChunkFields.DOC_KEY, docKey)), BooleanClause.Occur.FILTER)
-                    .add(LongPoint.newRangeQuery(ChunkFields.VERSION, Long.MIN_VALUE, active - 1), BooleanClause.Occur.FILTER)
-                    .build());
+            activate(docKey, active);
+            served = active;
         }
-        long activeVersion = snapshot.status() == DocumentStatus.DELETED ? 0 : snapshot.activeVersion();
-        states.put(docKey, new DocState(activeVersion, deletedUpTo, snapshot.revision()));
+        states.put(docKey, new DocState(served, deletedUpTo, snapshot.revision()));
         pendingRevisions.put(docKey, snapshot.revision());
+    }
+
+    /** Serves {@code version} of the document and deletes its older versions, visible in one refresh. */
+    private void activate(String docKey, long version) throws IOException {
+        changedSinceRefresh.add(docKey);
+        // an index with no chunk yet has no such field to update (a document of no chunks)
+        if (writer.getFieldNames().contains(ChunkFields.ACTIVE)) {
+            writer.updateNumericDocValue(new Term(ChunkFields.DOC_VERSION, ChunkFields.docVersion(docKey, version)),
+                    ChunkFields.ACTIVE, 1);
+        }
+        writer.deleteDocuments(new BooleanQuery.Builder()
+                .add(new TermQuery(new Term(ChunkFields.DOC_KEY, docKey)), BooleanClause.Occur.FILTER)
+                .add(LongPoint.newRangeQuery(ChunkFields.VERSION, Long.MIN_VALUE, version - 1), BooleanClause.Occur.FILTER)
+                .build());
+        held.forget(docKey, version);
+    }
+
+    /**
+     * The seqs the index holds of a doc version, read the first time this replica tracks it. Untouched
+     * since the writer opened, the version is in the index as the searcher sees it.
+     */
+    private BitSet storedSeqs(String docVersion) {
+        BitSet seqs = new BitSet();
+        SearcherManager manager = searchers;
+        try {
+            IndexSearcher searcher = manager.acquire();
+            try {
+                TermQuery query = new TermQuery(new Term(ChunkFields.DOC_VERSION, docVersion));
+                int n = searcher.count(query);
+                if (n == 0) {
+                    return seqs;
+                }
+                StoredFields stored = searcher.storedFields();
+                for (ScoreDoc hit : searcher.search(query, n).scoreDocs) {
+                    IndexableField seq = stored.document(hit.doc, Set.of(ChunkFields.SEQ)).getField(ChunkFields.SEQ);
+                    if (seq != null) {
+                        seqs.set(seq.numericValue().intValue());
+                    }
+                }
+            } finally {
+                manager.release(searcher);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the chunks of " + docVersion, e);
+        }
+        return seqs;
     }
 
     /** Makes everything written so far searchable. */
@@ -433,6 +519,14 @@ public final class LuceneIndex implements ChunkIndex {
      * {@code ragline.document-state} (at its start, after a pause or a restore).
      */
     public synchronized void resetStates() {
+        // the states are re-applied against the chunks the index holds, read by the searcher (see
+        // storedSeqs): it must see them all, those written while their version was served (and so
+        // not tracked) too; under the lock, so that no chunk is written in between
+        try {
+            refresh();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot refresh the index before its states are rebuilt", e);
+        }
         states.clear();
         pendingRevisions.clear();
         wakeAll();
@@ -514,6 +608,7 @@ public final class LuceneIndex implements ChunkIndex {
         openWriter();
         old.close();
         states.clear();
+        held.clear();
         pendingRevisions.clear();
         wakeAll();
         visibleRevisions.clear();
@@ -545,6 +640,7 @@ public final class LuceneIndex implements ChunkIndex {
                 searchers = next.searchers;
                 states.clear();
                 states.putAll(next.states);
+                held.takeFrom(next.held);
                 pendingRevisions.clear();
                 pendingRevisions.putAll(next.pendingRevisions);
                 visibleRevisions.putAll(next.visibleRevisions);
@@ -580,6 +676,7 @@ public final class LuceneIndex implements ChunkIndex {
         openWriter();
         old.close();
         states.clear();
+        held.clear();
         pendingRevisions.clear();
         changedSinceRefresh.clear();
         wakeAll();

@@ -131,11 +131,108 @@ class LuceneIndexTest {
         }
     }
 
+    @Test
+    void aReplicaMissingChunksOfTheActivatedVersionKeepsServingThePreviousOneUntilItHoldsThemAll() throws Exception {
+        try (LuceneIndex index = new LuceneIndex(dir)) {
+            index.upsert(chunk("acme", "doc", 1, 0, 1, "basalt columns"));
+            index.apply(state("acme", "doc", DocumentStatus.ACTIVE, 1, 1, 1, 1));
+            index.upsert(chunk("acme", "doc", 2, 0, 3, "basalt columns, revised"));
+            index.upsert(chunk("acme", "doc", 2, 2, 3, "basalt cooling cracks"));
+            // activated elsewhere: another replica held all three chunks; this one holds two
+            index.apply(state("acme", "doc", DocumentStatus.ACTIVE, 2, 2, 3, 2));
+            index.refresh();
+            assertThat(chunks(index, "acme", "basalt")).extracting(ChunkHit::version).containsOnly(1L);
+            assertThat(index.appliedRevision("acme", "doc")).isEqualTo(1);
+
+            index.upsert(chunk("acme", "doc", 2, 1, 3, "basalt from the lava flow"));
+            index.refresh();
+            assertThat(chunks(index, "acme", "basalt")).extracting(ChunkHit::chunkId)
+                    .containsExactlyInAnyOrder("acme/doc#2#0", "acme/doc#2#1", "acme/doc#2#2");
+            assertThat(index.indexedChunks("acme", "doc", 1)).isZero();
+            assertThat(index.appliedRevision("acme", "doc")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aRedeliveredChunkDoesNotCountTwice() throws Exception {
+        try (LuceneIndex index = new LuceneIndex(dir)) {
+            index.upsert(chunk("acme", "doc", 1, 0, 2, "gneiss bands"));
+            index.upsert(chunk("acme", "doc", 1, 0, 2, "gneiss bands"));
+            index.apply(state("acme", "doc", DocumentStatus.ACTIVE, 1, 1, 2, 1));
+            index.refresh();
+            assertThat(chunks(index, "acme", "gneiss")).isEmpty();
+
+            index.upsert(chunk("acme", "doc", 1, 1, 2, "gneiss folds"));
+            index.refresh();
+            assertThat(chunks(index, "acme", "gneiss")).hasSize(2);
+        }
+    }
+
+    @Test
+    void chunksWrittenBeforeARestartCountTowardsTheActivation() throws Exception {
+        try (LuceneIndex index = new LuceneIndex(dir)) {
+            index.upsert(chunk("acme", "doc", 1, 0, 2, "schist outcrop"));
+            index.commit(Map.of("ragline.embeddings-0", 1L));
+        }
+        try (LuceneIndex index = new LuceneIndex(dir)) {
+            // the indexer re-applies the states at its start; one chunk of two is here, from before
+            index.apply(state("acme", "doc", DocumentStatus.ACTIVE, 1, 1, 2, 1));
+            index.refresh();
+            assertThat(chunks(index, "acme", "schist")).isEmpty();
+
+            index.upsert(chunk("acme", "doc", 1, 1, 2, "schist cliffs"));
+            index.refresh();
+            assertThat(chunks(index, "acme", "schist")).extracting(ChunkHit::chunkId)
+                    .containsExactlyInAnyOrder("acme/doc#1#0", "acme/doc#1#1");
+        }
+    }
+
+    @Test
+    void statesReappliedAfterAResetSeeChunksWrittenWhileTheirVersionWasServed() throws Exception {
+        try (LuceneIndex index = new LuceneIndex(dir)) {
+            index.upsert(chunk("acme", "doc", 1, 0, 2, "slate roofs"));
+            index.apply(state("acme", "doc", DocumentStatus.ACTIVE, 1, 1, 2, 1));
+            // the version is served now: this chunk is written active, and not tracked
+            index.upsert(chunk("acme", "doc", 1, 1, 2, "slate quarries"));
+            index.resetStates();
+            index.apply(state("acme", "doc", DocumentStatus.ACTIVE, 1, 1, 2, 1));
+            // a redelivered chunk of the served version is written served, not held back
+            index.upsert(chunk("acme", "doc", 1, 0, 2, "slate roofs"));
+            index.refresh();
+            assertThat(chunks(index, "acme", "slate")).extracting(ChunkHit::chunkId)
+                    .containsExactlyInAnyOrder("acme/doc#1#0", "acme/doc#1#1");
+            assertThat(index.appliedRevision("acme", "doc")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aDeleteWhileAVersionWaitsForItsChunksRemovesEveryVersion() throws Exception {
+        try (LuceneIndex index = new LuceneIndex(dir)) {
+            index.upsert(chunk("acme", "doc", 1, 0, 1, "marble quarry"));
+            index.apply(state("acme", "doc", DocumentStatus.ACTIVE, 1, 1, 1, 1));
+            index.upsert(chunk("acme", "doc", 2, 0, 2, "marble quarry, revised"));
+            index.apply(state("acme", "doc", DocumentStatus.ACTIVE, 2, 2, 2, 2));
+            index.apply(state("acme", "doc", DocumentStatus.DELETED, 3, 0, 0, 3));
+            index.upsert(chunk("acme", "doc", 2, 1, 2, "marble veins"));
+            index.refresh();
+            assertThat(chunks(index, "acme", "marble")).isEmpty();
+            assertThat(index.indexedChunks("acme", "doc", 1)).isZero();
+            assertThat(index.indexedChunks("acme", "doc", 2)).isZero();
+            assertThat(index.appliedRevision("acme", "doc")).isEqualTo(3);
+        }
+    }
+
+    /** Every matching chunk (not one per document): what a half-updated version would show. */
+    static List<ChunkHit> chunks(LuceneIndex index, String tenant, String text) throws Exception {
+        return index.search(new ChunkQuery(tenant, text, null, SearchMode.KEYWORD, SearchFilters.NONE, 0, 10,
+                Granularity.CHUNK, Fusion.defaults())).hits();
+    }
+
     private static List<ChunkHit> keyword(LuceneIndex index, String tenant, String text) throws Exception {
         return index.search(tenant, text, null, SearchMode.KEYWORD, 10);
     }
 
-    private static EmbeddingEvent chunk(String tenant, String id, long version, int seq, int count, String text) {
+    static EmbeddingEvent chunk(String tenant, String id, long version, int seq, int count, String text) {
         ChunkEvent chunk = new ChunkEvent(ChunkEvent.SCHEMA, tenant, id, version,
                 ChunkEvent.chunkId(tenant, id, version, seq), seq, count, "Title", text, "src", "en", Map.of());
         return EmbeddingEvent.of(chunk, "test", vector(seq), false);
@@ -149,6 +246,12 @@ class LuceneIndexTest {
 
     private static DocumentState state(String tenant, String id, DocumentStatus status, long version, long active,
                                        long revision) {
-        return new DocumentState(DocumentState.SCHEMA, tenant, id, status, version, active, 1, revision, null, 0);
+        return state(tenant, id, status, version, active, 1, revision);
+    }
+
+    /** @param chunks the active version's chunk count, as the lifecycle publishes it */
+    static DocumentState state(String tenant, String id, DocumentStatus status, long version, long active,
+                               int chunks, long revision) {
+        return new DocumentState(DocumentState.SCHEMA, tenant, id, status, version, active, chunks, revision, null, 0);
     }
 }
