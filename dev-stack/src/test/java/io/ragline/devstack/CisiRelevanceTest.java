@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -31,12 +32,18 @@ class CisiRelevanceTest {
     @Test
     void hybridBeatsBothRetrieversAndEachModeHoldsItsReferenceLevel() throws Exception {
         assumeTrue(Files.isRegularFile(CISI.resolve("corpus.jsonl")), "the CISI collection is not beside the repository");
-        BeirDataset data = BeirDataset.load(CISI.resolve("corpus.jsonl"), CISI.resolve("queries.jsonl"), CISI.resolve("qrels.tsv"));
+        BeirDataset cisi = BeirDataset.load(CISI.resolve("corpus.jsonl"), CISI.resolve("queries.jsonl"), CISI.resolve("qrels.tsv"));
+        // a document with no text, as real collections hold: refused into the DLQ, it still settles the load
+        List<BeirDataset.Doc> corpus = new ArrayList<>(cisi.corpus());
+        corpus.add(new BeirDataset.Doc("no-text", "", ""));
+        BeirDataset data = new BeirDataset(corpus, cisi.queries(), cisi.qrels());
         PlatformSettings settings = PlatformSettings.defaults(dir.resolve("data")).withFreePorts();
         try (EmbeddedPlatform platform = EmbeddedPlatform.start(settings, System.out)) {
-            List<Evaluation.ModeResult> results = new Evaluation(platform.bootstrapServers(),
-                    URI.create("http://127.0.0.1:" + platform.httpPort()), "cisi", platform.devApiKey(), System.out)
-                    .run(data, List.of("hybrid", "keyword", "vector"), Duration.ofMinutes(10));
+            Evaluation evaluation = new Evaluation(platform.bootstrapServers(),
+                    URI.create("http://127.0.0.1:" + platform.httpPort()), "cisi", platform.devApiKey(), System.out);
+            List<Evaluation.ModeResult> results = evaluation.run(data, List.of("hybrid", "keyword", "vector"),
+                    Duration.ofMinutes(10));
+            assertThat(evaluation.refused()).isEqualTo(1);
             Evaluation.printTable(results, System.out);
             Map<String, Evaluation.ModeResult> byMode = results.stream()
                     .collect(Collectors.toMap(Evaluation.ModeResult::mode, Function.identity()));

@@ -48,8 +48,12 @@ public final class Evaluation {
     }
 
     public List<ModeResult> run(BeirDataset data, List<String> modes, Duration indexTimeout) throws Exception {
+        // a second back: the DLQ record keeps the producer's timestamp, which may trail this clock
+        long since = System.currentTimeMillis() - 1000;
         publish(data);
-        awaitIndexed(data.corpus().size(), indexTimeout);
+        try (DeadLetters deadLetters = new DeadLetters(bootstrapServers, tenant, since)) {
+            awaitIndexed(data.corpus().size(), indexTimeout, deadLetters);
+        }
         List<ModeResult> results = new ArrayList<>();
         for (String mode : modes) {
             results.add(evaluate(data, mode));
@@ -77,7 +81,8 @@ public final class Evaluation {
         out.printf("published %d documents into tenant '%s'%n", data.corpus().size(), tenant);
     }
 
-    private void awaitIndexed(int expected, Duration timeout) throws Exception {
+    /** Waits until every document is settled: active, failed, or refused into the DLQ. */
+    private void awaitIndexed(int expected, Duration timeout, DeadLetters deadLetters) throws Exception {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         long lastReport = 0;
@@ -85,22 +90,32 @@ public final class Evaluation {
             JsonNode docs = get("/v1/stats").path("documents");
             long active = docs.path("active").asLong();
             long failed = docs.path("failed").asLong();
-            if (active + failed >= expected) {
-                out.printf("indexed %d documents (%d failed) in %.0f s%n", active, failed, (System.nanoTime() - start) / 1e9);
+            refused = deadLetters.refused();
+            if (active + failed + refused >= expected) {
+                out.printf("indexed %d documents (%d failed, %d refused into %s) in %.0f s%n", active, failed, refused,
+                        Topics.DOCUMENTS_DLQ, (System.nanoTime() - start) / 1e9);
                 return;
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + active + " of " + expected + " documents active after " + timeout);
+                throw new IllegalStateException("only " + active + " of " + expected + " documents active (" + failed
+                        + " failed, " + refused + " refused) after " + timeout);
             }
             if (System.nanoTime() - lastReport > TimeUnit.SECONDS.toNanos(10)) {
                 double elapsed = (System.nanoTime() - start) / 1e9;
-                out.printf("  %d/%d active, %d pending (%.1f documents/s)%n", active, expected,
-                        docs.path("pending").asLong(), active / Math.max(1, elapsed));
+                out.printf("  %d/%d active, %d pending, %d refused (%.1f documents/s)%n", active, expected,
+                        docs.path("pending").asLong(), refused, active / Math.max(1, elapsed));
                 lastReport = System.nanoTime();
             }
             TimeUnit.MILLISECONDS.sleep(500); // progress polling, not test synchronisation
         }
     }
+
+    /** The documents of the last run that the ingest topology refused into the DLQ. */
+    public long refused() {
+        return refused;
+    }
+
+    private long refused;
 
     private ModeResult evaluate(BeirDataset data, String mode) throws Exception {
         double ndcg = 0;
