@@ -37,6 +37,7 @@ public final class Evaluation {
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String apiKey;
+    private long refused;
 
     /** @param apiKey an admin key: the evaluation's tenant is a fresh one, which only admin keys may name */
     public Evaluation(String bootstrapServers, URI api, String tenant, String apiKey, PrintStream out) {
@@ -114,8 +115,6 @@ public final class Evaluation {
     public long refused() {
         return refused;
     }
-
-    private long refused;
 
     private ModeResult evaluate(BeirDataset data, String mode) throws Exception {
         double ndcg = 0;

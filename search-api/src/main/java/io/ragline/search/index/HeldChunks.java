@@ -51,10 +51,6 @@ final class HeldChunks {
         held.putAll(other.held);
     }
 
-    int tracked() {
-        return held.size();
-    }
-
     private BitSet seqs(String docVersion) {
         return held.computeIfAbsent(docVersion, k -> (BitSet) load.apply(k).clone());
     }

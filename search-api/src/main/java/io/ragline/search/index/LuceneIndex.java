@@ -66,14 +66,13 @@ public final class LuceneIndex implements ChunkIndex {
     private static final String OFFSETS_KEY = "ragline.offsets";
 
     /**
-     * What a replica knows of one document: the version search serves, what was deleted, and the
-     * version a snapshot activated that this replica does not hold every chunk of yet (0: none), with
-     * that snapshot's chunk count and revision.
+     * What a replica knows of one document: the version search serves, what was deleted, the last
+     * snapshot's revision, and the version that snapshot activated if this replica does not hold every
+     * chunk of it yet (0: none), with its chunk count; the revision counts as applied once it switches.
      */
-    private record DocState(long activeVersion, long deletedUpTo, long revision, long pendingVersion, int pendingCount,
-                            long pendingRevision) {
+    private record DocState(long activeVersion, long deletedUpTo, long revision, long pendingVersion, int pendingCount) {
         DocState(long activeVersion, long deletedUpTo, long revision) {
-            this(activeVersion, deletedUpTo, revision, 0, 0, 0);
+            this(activeVersion, deletedUpTo, revision, 0, 0);
         }
     }
 
@@ -159,7 +158,7 @@ public final class LuceneIndex implements ChunkIndex {
             // the last chunk of a version already activated elsewhere: this replica switches now
             activate(docKey, state.pendingVersion());
             states.put(docKey, new DocState(state.pendingVersion(), state.deletedUpTo(), state.revision()));
-            pendingRevisions.put(docKey, state.pendingRevision());
+            pendingRevisions.put(docKey, state.revision());
         }
     }
 
@@ -258,8 +257,7 @@ public final class LuceneIndex implements ChunkIndex {
         } else if (snapshot.activeVersion() > 0) {
             long active = snapshot.activeVersion();
             if (active != served && !held.complete(ChunkFields.docVersion(docKey, active), snapshot.chunkCount())) {
-                states.put(docKey, new DocState(served, deletedUpTo, snapshot.revision(), active, snapshot.chunkCount(),
-                        snapshot.revision()));
+                states.put(docKey, new DocState(served, deletedUpTo, snapshot.revision(), active, snapshot.chunkCount()));
                 return;
             }
             activate(docKey, active);
@@ -290,9 +288,10 @@ public final class LuceneIndex implements ChunkIndex {
      */
     private BitSet storedSeqs(String docVersion) {
         BitSet seqs = new BitSet();
-        SearcherManager manager = searchers;
         try {
-            IndexSearcher searcher = manager.acquire();
+            Acquired acquired = acquire();
+            SearcherManager manager = acquired.manager();
+            IndexSearcher searcher = acquired.searcher();
             try {
                 TermQuery query = new TermQuery(new Term(ChunkFields.DOC_VERSION, docVersion));
                 int n = searcher.count(query);
